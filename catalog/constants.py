@@ -1,0 +1,29 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IPType(models.TextChoices):
+    PATENT = "patent", _("Patent")
+    TRADEMARK = "trademark", _("Trademark")
+    GEOGRAPHICAL_INDICATION = "gi", _("Geographical indication")
+    IC_LAYOUT = "ic_layout", _("Integrated circuit layout design")
+    COPYRIGHT = "copyright", _("Copyright")
+    GENERAL = "general", _("General")
+
+
+class ItemLevel(models.TextChoices):
+    CITY = "city", _("City level")
+    DISTRICT = "district", _("District level")
+
+
+class Channel(models.TextChoices):
+    WINDOW = "window", _("At the window")
+    ONLINE = "online", _("Online")
+    MAIL = "mail", _("By mail")
+    EMAIL = "email", _("By email")
+
+
+class MaterialForm(models.TextChoices):
+    ORIGINAL = "original", _("Original")
+    COPY = "copy", _("Copy")
+    ELECTRONIC = "electronic", _("Electronic")

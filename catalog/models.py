@@ -1,0 +1,154 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ipservice.localization import BilingualNameMixin
+
+from .constants import Channel, IPType, ItemLevel, MaterialForm
+
+
+def validate_channels(value):
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("Give at least one channel."))
+    unknown = [v for v in value if v not in Channel.values]
+    if unknown:
+        raise ValidationError(
+            _("Unknown channel(s): %(unknown)s. Use: %(known)s."),
+            params={"unknown": ", ".join(map(str, unknown)), "known": ", ".join(Channel.values)},
+        )
+
+
+class Category(BilingualNameMixin, models.Model):
+    """A category of the catalog (申请服务, 管理服务…): data the bureau edits, not code."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self):
+        return self.name
+
+
+class ServiceItemQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(active=True)
+
+    def search(self, q):
+        """Keyword search over both names, e.g. 质押 finds 知识产权质押登记."""
+        q = (q or "").strip()
+        if not q:
+            return self
+        return self.filter(
+            Q(name__icontains=q)
+            | Q(name_en__icontains=q)
+            | Q(code__iexact=q)
+            | Q(guide__icontains=q)
+        )
+
+
+class ServiceItem(BilingualNameMixin, models.Model):
+    """An item of the published service catalog (知识产权公共服务事项清单)."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="items"
+    )
+    ip_type = models.CharField(_("IP type"), max_length=12, choices=IPType.choices)
+    level = models.CharField(_("level"), max_length=10, choices=ItemLevel.choices)
+    # Working days; empty where no source gives a limit (the bureau fills them in by import).
+    legal_limit_days = models.PositiveSmallIntegerField(
+        _("legal time limit (working days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    promised_limit_days = models.PositiveSmallIntegerField(
+        _("promised time limit (working days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    fee = models.CharField(_("fee"), max_length=200, blank=True, default="")
+    legal_basis = models.TextField(_("legal basis"), blank=True, default="")
+    channels = models.JSONField(
+        _("channels"),
+        default=list,
+        validators=[validate_channels],
+        help_text=_("Any of: window, online, mail, email."),
+    )
+    guide = models.TextField(_("guide"), blank=True, default="")
+    consult_phone = models.CharField(_("consultation phone"), max_length=40, blank=True, default="")
+    green_channel = models.BooleanField(_("green channel eligible"), default=False)
+    active = models.BooleanField(_("published"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_demo = models.BooleanField(_("demo record"), default=False)
+
+    objects = ServiceItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["category__order", "order", "code"]
+        verbose_name = _("service item")
+        verbose_name_plural = _("service items")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(promised_limit_days__isnull=True)
+                | Q(legal_limit_days__isnull=True)
+                | Q(promised_limit_days__lte=models.F("legal_limit_days")),
+                name="promised_limit_within_legal",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        legal, promised = self.legal_limit_days, self.promised_limit_days
+        if legal is not None and promised is not None and promised > legal:
+            raise ValidationError(
+                {"promised_limit_days": _("The promised limit cannot exceed the legal limit.")}
+            )
+
+    def get_channels_display(self):
+        labels = dict(Channel.choices)
+        return [labels.get(c, c) for c in self.channels]
+
+
+class Material(BilingualNameMixin, models.Model):
+    """One entry of an item's materials checklist (材料清单)."""
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="materials")
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    form = models.CharField(
+        _("form"), max_length=12, choices=MaterialForm.choices, default=MaterialForm.ORIGINAL
+    )
+    copies = models.PositiveSmallIntegerField(
+        _("copies"), default=1, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    required = models.BooleanField(_("required"), default=True)
+    # 容缺: may be accepted missing on a written commitment to bring it later.
+    tolerable = models.BooleanField(_("may be missing on commitment"), default=False)
+    note = models.CharField(_("note"), max_length=200, blank=True, default="")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_example = models.BooleanField(_("example"), default=False)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "name"], name="unique_material_per_item"),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,60 @@
+"""API conventions shared by every app: one error shape, Chinese messages, stable codes."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Conflict(exceptions.APIException):
+    """409: well-formed, but the object's state forbids it (a full slot, a wrong state)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = "conflict"
+
+    def __init__(self, detail=None, code=None):
+        super().__init__(detail or _("The request conflicts with the current state."), code)
+
+
+def bad_request(message, code="invalid", errors=None):
+    body = {"code": code, "message": str(message)}
+    if errors:
+        body["errors"] = errors
+    return Response(body, status=status.HTTP_400_BAD_REQUEST)
+
+
+def _first_message(detail):
+    if isinstance(detail, list) and detail:
+        return _first_message(detail[0])
+    if isinstance(detail, dict) and detail:
+        return _first_message(next(iter(detail.values())))
+    return str(detail)
+
+
+def exception_handler(exc, context):
+    """Every API error is `{"code": ..., "message": ..., "errors": {...}}`."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("Not found."))
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = exc.detail if isinstance(exc, exceptions.APIException) else response.data
+    code = getattr(exc, "default_code", "error")
+    if isinstance(exc, exceptions.ValidationError):
+        code = "invalid"
+        body = {"code": code, "message": _("Please correct the errors below.")}
+        body["errors"] = detail if isinstance(detail, dict) else {"non_field_errors": detail}
+        if not isinstance(detail, dict):
+            body["message"] = _first_message(detail)
+    else:
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else code
+        if isinstance(codes, str):
+            code = codes
+        body = {"code": code, "message": _first_message(detail)}
+    response.data = body
+    return response

@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from . import views
+
+api_v1 = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("", include("windows.api.urls")),
+    path("", include("catalog.api.urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("preferences/a11y/", views.toggle_a11y, name="toggle-a11y"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("catalog/", include("catalog.urls")),
+    path("windows/", include("windows.urls")),
+]
+
+handler404 = "ipservice.views.page_not_found"
+handler500 = "ipservice.views.server_error"

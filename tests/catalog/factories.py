@@ -1,0 +1,43 @@
+import factory
+
+from catalog.constants import Channel, IPType, ItemLevel, MaterialForm
+from catalog.models import Category, Material, ServiceItem
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ("code",)
+
+    code = "apply"
+    name = "申请服务"
+    name_en = "Application services"
+    order = 1
+
+
+class ServiceItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceItem
+
+    code = factory.Sequence(lambda n: f"TEST-{n:03d}")
+    name = factory.Sequence(lambda n: f"测试事项{n}")
+    name_en = factory.Sequence(lambda n: f"Test item {n}")
+    category = factory.SubFactory(CategoryFactory)
+    ip_type = IPType.PATENT
+    level = ItemLevel.CITY
+    legal_limit_days = 15
+    promised_limit_days = 7
+    channels = factory.LazyFunction(lambda: [Channel.WINDOW, Channel.ONLINE])
+    guide = "办理指南（测试）"
+
+
+class MaterialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Material
+
+    item = factory.SubFactory(ServiceItemFactory)
+    name = factory.Sequence(lambda n: f"材料{n}")
+    form = MaterialForm.ORIGINAL
+    copies = 1
+    required = True
+    tolerable = False

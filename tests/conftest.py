@@ -1,0 +1,95 @@
+"""Shared fixtures: the cast of personas every view is tested against (STYLE habit 3).
+
+Tests marked `postgres`, `redis` or `browser` need the real service; on a bare machine they are
+skipped, and with REQUIRE_REAL_SERVICES=1 (as .ci/run sets) a missing service fails the run.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+from rest_framework.test import APIClient
+
+from tests.catalog.factories import CategoryFactory, ServiceItemFactory
+from tests.windows.factories import (
+    DistrictFactory,
+    ServicePointFactory,
+    StaffMembershipFactory,
+    UserFactory,
+)
+from windows.constants import BUREAU_GROUP
+
+REQUIRE_REAL = os.environ.get("REQUIRE_REAL_SERVICES") == "1"
+
+
+def _missing_services(item):
+    missing = []
+    if item.get_closest_marker("postgres") and settings.DATABASES["default"]["ENGINE"].split(".")[
+        -1
+    ] not in ("postgresql", "postgresql_psycopg2"):
+        missing.append("PostgreSQL (set DATABASE_URL)")
+    if item.get_closest_marker("redis") and not settings.REDIS_URL:
+        missing.append("Redis (set REDIS_URL)")
+    if item.get_closest_marker("browser") and not shutil.which(
+        os.environ.get("CHROMIUM", "chromium")
+    ):
+        missing.append("Chromium")
+    return missing
+
+
+def pytest_runtest_setup(item):
+    missing = _missing_services(item)
+    if not missing:
+        return
+    message = "needs " + ", ".join(missing)
+    if REQUIRE_REAL:
+        pytest.fail(message + " but REQUIRE_REAL_SERVICES=1", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def district(db):
+    return DistrictFactory(code="310104", name="徐汇区", name_en="Xuhui")
+
+
+@pytest.fixture
+def item(db):
+    return ServiceItemFactory(category=CategoryFactory())
+
+
+@pytest.fixture
+def window_a(db, district, item):
+    window = ServicePointFactory(district=district, name="徐汇区窗口A")
+    window.items.add(item)
+    return window
+
+
+@pytest.fixture
+def window_b(db, district, item):
+    window = ServicePointFactory(district=district, name="徐汇区窗口B")
+    window.items.add(item)
+    return window
+
+
+@pytest.fixture
+def staff_a(db, window_a):
+    return StaffMembershipFactory(window=window_a).user
+
+
+@pytest.fixture
+def staff_b(db, window_b):
+    return StaffMembershipFactory(window=window_b).user
+
+
+@pytest.fixture
+def bureau(db):
+    user = UserFactory(username="bureau", is_staff=True)
+    user.groups.add(Group.objects.get_or_create(name=BUREAU_GROUP)[0])
+    return user
