@@ -10,6 +10,7 @@ api_v1 = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("", include("windows.api.urls")),
     path("", include("catalog.api.urls")),
+    path("", include("appointments.api.urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("catalog/", include("catalog.urls")),
     path("windows/", include("windows.urls")),
+    path("", include("appointments.urls")),
 ]
 
 handler404 = "ipservice.views.page_not_found"
