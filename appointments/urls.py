@@ -1,3 +1,8 @@
+from django.urls import include, path
+
 app_name = "appointments"
 
-urlpatterns = []
+urlpatterns = [
+    path("", include("appointments.views.booking_urls")),
+    path("", include("appointments.views.workbench_urls")),
+]

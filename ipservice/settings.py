@@ -241,3 +241,24 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# Booking rules (DESIGN §3). Rate limits are per client address, django-ratelimit syntax.
+BOOKING_CUTOFF_MINUTES = envint("BOOKING_CUTOFF_MINUTES", 60)
+BOOKING_RATE_LIMIT = os.environ.get("BOOKING_RATE_LIMIT", "20/m")
+LOOKUP_RATE_LIMIT = os.environ.get("LOOKUP_RATE_LIMIT", "60/m")
+MAX_ACTIVE_BOOKINGS_PER_ID = envint("MAX_ACTIVE_BOOKINGS_PER_ID", 3)
+MAX_ACTIVE_BOOKINGS_PER_PHONE = envint("MAX_ACTIVE_BOOKINGS_PER_PHONE", 3)
+MAX_BOOKINGS_PER_ITEM_PER_DAY = envint("MAX_BOOKINGS_PER_ITEM_PER_DAY", 1)
+NO_SHOW_LIMIT = envint("NO_SHOW_LIMIT", 3)
+NO_SHOW_WINDOW_DAYS = envint("NO_SHOW_WINDOW_DAYS", 90)
+NO_SHOW_SUSPENSION_DAYS = envint("NO_SHOW_SUSPENSION_DAYS", 30)
+# Cases within this many working days of their deadline are shown as near due.
+NEAR_DUE_WORKING_DAYS = envint("NEAR_DUE_WORKING_DAYS", 2)
+
+# Notices: SMS through a small backend interface; the outbox backend keeps messages in the database.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "appointments.sms.OutboxBackend")
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+SMS_GATEWAY_TIMEOUT = envint("SMS_GATEWAY_TIMEOUT", 5)
+# The public address used in links sent by SMS/email (no request to take it from in a task).
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
