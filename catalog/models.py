@@ -1,7 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ipservice.localization import BilingualNameMixin
@@ -51,6 +52,31 @@ class ServiceItemQuerySet(models.QuerySet):
             | Q(name_en__icontains=q)
             | Q(code__iexact=q)
             | Q(guide__icontains=q)
+        )
+
+    def offered_in_district(self, district_code):
+        """Items offered by at least one active window in the district (GB/T 2260 code)."""
+        offers = ServiceItem.windows.through.objects.filter(
+            servicepoint__active=True, servicepoint__district__code=district_code
+        )
+        # A subquery rather than a join: no duplicate rows, no DISTINCT over the ordering.
+        return self.filter(pk__in=offers.values("serviceitem_id"))
+
+    def for_cards(self):
+        """What a catalog card shows: the category in the same query."""
+        return self.select_related("category")
+
+    def with_details(self):
+        """Materials and the active windows (with their district) in two fixed queries.
+
+        The windows land in `active_windows`, city-level first, then by district code.
+        """
+        from windows.models import ServicePoint
+
+        windows = ServicePoint.objects.active().select_related("district")
+        return self.select_related("category").prefetch_related(
+            "materials",
+            Prefetch("windows", queryset=windows, to_attr="active_windows"),
         )
 
 
@@ -110,6 +136,9 @@ class ServiceItem(BilingualNameMixin, models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("catalog:detail", args=[self.code])
 
     def clean(self):
         legal, promised = self.legal_limit_days, self.promised_limit_days
