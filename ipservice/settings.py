@@ -262,3 +262,9 @@ SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
 SMS_GATEWAY_TIMEOUT = envint("SMS_GATEWAY_TIMEOUT", 5)
 # The public address used in links sent by SMS/email (no request to take it from in a task).
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+
+# 好差评 rectification limits in working days: "1、5、15" (contact, reply, rectify complex matters).
+RECTIFICATION_CONTACT_DAYS = envint("RECTIFICATION_CONTACT_DAYS", 1)
+RECTIFICATION_REPLY_DAYS = envint("RECTIFICATION_REPLY_DAYS", 5)
+RECTIFICATION_RECTIFY_DAYS = envint("RECTIFICATION_RECTIFY_DAYS", 15)
+COMPLAINT_DUE_DAYS = envint("COMPLAINT_DUE_DAYS", 5)
