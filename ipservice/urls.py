@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("windows.api.urls")),
     path("", include("catalog.api.urls")),
     path("", include("appointments.api.urls")),
+    path("", include("reviews.api.urls")),
 ]
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("windows/", include("windows.urls")),
     path("", include("appointments.urls")),
+    path("", include("reviews.urls")),
 ]
 
 handler404 = "ipservice.views.page_not_found"
