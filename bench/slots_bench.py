@@ -1,0 +1,250 @@
+"""Benchmark: the slots endpoint and booking POSTs on PostgreSQL behind gunicorn.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ipservice_bench \
+        .venv/bin/python bench/slots_bench.py
+
+Loads one window with a month of bookings, starts gunicorn on 127.0.0.1 (loopback only), and
+measures requests per second and p50/p95 latency of
+  1. GET /api/v1/windows/{id}/slots/ at 20 concurrent clients, and /healthz in the same run;
+  2. POST /api/v1/appointments/ spread over many slots at 16 clients.
+Every loop is bounded in time and count. Not a test: the figures go into the README.
+"""
+
+import datetime as dt
+import http.client
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ipservice.settings")
+os.environ["BOOKING_RATE_LIMIT"] = "1000000/m"
+os.environ["LOOKUP_RATE_LIMIT"] = "1000000/m"
+os.environ["MAX_ACTIVE_BOOKINGS_PER_PHONE"] = "1000000"
+os.environ["MAX_ACTIVE_BOOKINGS_PER_ID"] = "1000000"
+
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+DURATION = float(os.environ.get("BENCH_SECONDS", "10"))
+MAX_REQUESTS = 200_000
+WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+
+
+def resident_id(n):
+    body = (
+        f"31{(n // 1000) % 10000:04d}{1970 + n % 40}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
+    )
+    check = "10X98765432"[sum(int(c) * w for c, w in zip(body, WEIGHTS, strict=True)) % 11]
+    return body + check
+
+
+def setup_data():
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from appointments import slots as slot_rules
+    from appointments.models import Case, Slot
+    from catalog.models import Category, ServiceItem
+    from windows.models import District, OpeningPeriod, ServicePoint
+
+    district, _ = District.objects.get_or_create(code="310104", defaults={"name": "徐汇区"})
+    category, _ = Category.objects.get_or_create(code="bench", defaults={"name": "基准测试"})
+    item, _ = ServiceItem.objects.get_or_create(
+        code="BENCH-1",
+        defaults={
+            "name": "基准事项",
+            "category": category,
+            "ip_type": "patent",
+            "level": "district",
+            "channels": ["window"],
+        },
+    )
+    window, created = ServicePoint.objects.get_or_create(
+        code="bench-window",
+        defaults={
+            "name": "基准窗口",
+            "kind": "comprehensive",
+            "level": "district",
+            "district": district,
+            "address": "基准路1号",
+            "counters": 50,
+            "people_per_slot": 2,
+            "slot_minutes": 15,
+            "horizon_days": 22,
+        },
+    )
+    window.items.add(item)
+    if created:
+        OpeningPeriod.objects.bulk_create(
+            OpeningPeriod(window=window, weekday=d, start=s, end=e)
+            for d in range(7)
+            for s, e in ((dt.time(9), dt.time(12)), (dt.time(13, 30), dt.time(17)))
+        )
+    today = dt.date.today()
+    days = slot_rules.bookable_days(window, today)
+    # A month of bookings: fill each slot of the bookable days to about half its capacity.
+    if not Case.objects.filter(window=window).exists():
+        n = 0
+        for day in days:
+            for slot in slot_rules.day_slots(window, day):
+                take = slot.capacity // 2
+                Case.objects.bulk_create(
+                    Case(
+                        reference=f"BN{slot.pk:07d}{k:03d}",
+                        window=window,
+                        item=item,
+                        channel="booking",
+                        status="booked",
+                        slot=slot,
+                        start=slot.start,
+                        name="测试",
+                        phone=f"139{n + k:08d}",
+                        id_type="resident_id",
+                        id_number=resident_id(n + k),
+                    )
+                    for k in range(take)
+                )
+                Slot.objects.filter(pk=slot.pk).update(booked=take)
+                n += take
+        print(f"loaded {n} bookings over {len(days)} days")
+    return window.pk, item.code, [d.isoformat() for d in days]
+
+
+def start_server():
+    env = dict(
+        os.environ,
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="bench-" + "x" * 50,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_LOG_LEVEL="WARNING",
+    )
+    cmd = [
+        str(ROOT / ".venv/bin/gunicorn"),
+        "ipservice.wsgi",
+        "--bind",
+        f"127.0.0.1:{PORT}",
+        "--workers",
+        os.environ.get("BENCH_WORKERS", "4"),
+        "--log-level",
+        "warning",
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    for _ in range(100):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def load(clients, make_request, seconds=DURATION):
+    """Run `clients` threads, each on its own keep-alive connection, for `seconds`."""
+    latencies, statuses, lock = [], {}, threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def worker(index):
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+        counter = 0
+        while time.perf_counter() < deadline and len(latencies) < MAX_REQUESTS:
+            method, path, body = make_request(index, counter)
+            counter += 1
+            headers = {"Content-Type": "application/json"} if body else {}
+            began = time.perf_counter()
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            elapsed = time.perf_counter() - began
+            with lock:
+                latencies.append(elapsed)
+                statuses[response.status] = statuses.get(response.status, 0) + 1
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - began
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / wall,
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))],
+        "statuses": statuses,
+    }
+
+
+def show(name, result):
+    print(
+        f"{name:<34} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:6.1f} ms  "
+        f"p95 {result['p95_ms']:6.1f} ms  ({result['requests']} requests, {result['statuses']})"
+    )
+
+
+def main():
+    window_id, item_code, days = setup_data()
+    proc = start_server()
+    try:
+
+        def slots_request(index, counter):
+            day = days[(index + counter) % len(days)]
+            return "GET", f"/api/v1/windows/{window_id}/slots/?item={item_code}&date={day}", None
+
+        def health_request(index, counter):
+            return "GET", "/healthz", None
+
+        load(4, slots_request, seconds=2)  # warm-up: connections, slot rows
+        slots = load(20, slots_request)
+        health = load(20, health_request)
+        show("GET slots (20 clients)", slots)
+        show("GET /healthz (20 clients)", health)
+        print(f"slots/healthz throughput ratio: {slots['rps'] / health['rps']:.2f}")
+
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+        starts = []
+        for day in days:
+            conn.request("GET", f"/api/v1/windows/{window_id}/slots/?item={item_code}&date={day}")
+            starts += [s["start"] for s in json.loads(conn.getresponse().read()) if s["available"]]
+        random.Random(7).shuffle(starts)
+        base = random.Random().randrange(10**6) * 1000
+
+        def booking_request(index, counter):
+            n = base + index * 100_000 + counter
+            body = json.dumps(
+                {
+                    "window": window_id,
+                    "item": item_code,
+                    "start": starts[n % len(starts)],
+                    "name": "基准测试",
+                    "phone": f"13{n % 10**9:09d}",
+                    "id_type": "resident_id",
+                    "id_number": resident_id(n),
+                }
+            )
+            return "POST", "/api/v1/appointments/", body
+
+        booking = load(16, booking_request, seconds=min(DURATION, 8))
+        show("POST appointments (16 clients)", booking)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
