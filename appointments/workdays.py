@@ -1,27 +1,298 @@
-"""Working days on the official Chinese schedule (调休 included). Implemented by the calendar work."""
+"""Working days on the official Chinese schedule (调休 included).
+
+Three layers, the later winning day by day:
+1. Monday to Friday;
+2. the State Council schedule from the `chinesecalendar` package (years it has data for);
+3. CalendarDay rows entered by the bureau (admin or spreadsheet import).
+
+Deadlines are computed on every request (slots, case lists), so a year's calendar is built once
+and kept in a per-process cache. The cache key carries a version held in the Django cache
+(Redis in production) that is changed whenever a CalendarDay is saved or deleted, so an admin
+edit takes effect at once in every process; no query is made per day.
+"""
 
 import datetime as dt
+import functools
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import chinese_calendar
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .constants import CalendarSource, DayKind
+from .models import CalendarDay
+
+VERSION_KEY = "appointments:calendar:version"
+# Bounds how stale a process can be if it never sees a version change (several processes
+# without a shared cache, e.g. LocMemCache in development).
+LOCAL_TTL_SECONDS = 60
+# Years the package has data for (2004–2026 in chinesecalendar 1.11).
+OFFICIAL_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)
+_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class SpecialDay:
+    """A day that differs from Monday–Friday: a weekday off, or a weekend day at work."""
+
+    date: dt.date
+    kind: str  # DayKind
+    name: str
+    name_en: str
+    source: str  # CalendarSource.OFFICIAL or CalendarSource.BUREAU
+
+
+@dataclass(frozen=True)
+class YearCalendar:
+    year: int
+    source: str  # CalendarSource
+    special: dict = field(default_factory=dict)  # date -> SpecialDay
+
+    def is_working(self, day: dt.date) -> bool:
+        special = self.special.get(day)
+        if special is None:
+            return day.weekday() < 5
+        return special.kind == DayKind.WORKDAY
+
+    def special_days(self) -> list[SpecialDay]:
+        return [self.special[day] for day in sorted(self.special)]
+
+
+# Building a year -----------------------------------------------------------------------------
+
+
+def _differs_from_weekdays(day: dt.date, kind: str) -> bool:
+    return (kind == DayKind.HOLIDAY) == (day.weekday() < 5)
+
+
+@functools.lru_cache(maxsize=64)
+def _official_special(year: int) -> tuple[SpecialDay, ...]:
+    """The package's holidays on weekdays and working weekend days (调休) of `year`."""
+    if year not in OFFICIAL_YEARS:
+        return ()
+    result = []
+    for kind, table in (
+        (DayKind.HOLIDAY, chinese_calendar.holidays),
+        (DayKind.WORKDAY, chinese_calendar.workdays),
+    ):
+        for day, english in table.items():
+            if day.year == year and _differs_from_weekdays(day, kind):
+                chinese = chinese_calendar.Holiday(english).chinese
+                result.append(SpecialDay(day, kind, chinese, english, CalendarSource.OFFICIAL))
+    return tuple(result)
+
+
+def _build_year(year: int) -> YearCalendar:
+    """One query: the bureau's rows of the year, laid over the official schedule."""
+    special = {item.date: item for item in _official_special(year)}
+    rows = CalendarDay.objects.filter(date__year=year).values_list("date", "kind", "name")
+    has_rows = False
+    for day, kind, name in rows:
+        has_rows = True
+        # A row that agrees with Monday–Friday still wins: it cancels an official exception.
+        special.pop(day, None)
+        if _differs_from_weekdays(day, kind):
+            special[day] = SpecialDay(day, kind, name, "", CalendarSource.BUREAU)
+    if year in OFFICIAL_YEARS:
+        source = CalendarSource.OFFICIAL
+    else:
+        source = CalendarSource.BUREAU if has_rows else CalendarSource.FALLBACK
+    return YearCalendar(year, source, special)
+
+
+# Cache -----------------------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_local = {"version": None, "years": {}}  # years: year -> _Entry, all of one version
+_writes = threading.local()  # .block: the outermost atomic block that last wrote CalendarDay
+
+
+@dataclass(frozen=True)
+class _Entry:
+    calendar: YearCalendar
+    expires: float
+    # Set when loaded inside a transaction that wrote CalendarDay rows: those rows are not
+    # committed and may still be rolled back (also to a savepoint), so the entry serves only
+    # that stack of atomic blocks and blocks nested in it. None: built from committed rows.
+    blocks: tuple | None = None
+
+    def usable(self, now, stack, dirty):
+        if self.expires <= now:
+            return False
+        if self.blocks is None:
+            return not dirty
+        prefix = stack[: len(self.blocks)]
+        return len(prefix) == len(self.blocks) and all(
+            a is b for a, b in zip(self.blocks, prefix, strict=True)
+        )
+
+
+def _atomic_stack():
+    return tuple(connections[DEFAULT_DB_ALIAS].atomic_blocks)
+
+
+def _current_version():
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def _bump_version():
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def clear_cache():
+    """Forget every cached year, in this process and (through the version) in all others.
+
+    CalendarDay signals call this; call it yourself after bulk_create/update(), which send none.
+    """
+    _bump_version()
+    with _lock:
+        _local["years"] = {}
+
+
+@receiver(post_save, sender=CalendarDay, dispatch_uid="workdays-calendar-saved")
+@receiver(post_delete, sender=CalendarDay, dispatch_uid="workdays-calendar-deleted")
+def _calendar_changed(sender, **kwargs):
+    stack = _atomic_stack()
+    _writes.block = stack[0] if stack else None
+    clear_cache()
+    # Again after commit: another process may have rebuilt the year from the old rows between
+    # the first change of version and the commit.
+    transaction.on_commit(_bump_version)
+
+
+class _Snapshot:
+    """The calendar as of one call: the version is read once, then each year at most once."""
+
+    def __init__(self):
+        self.version = _current_version()
+        self.years = {}
+
+    def year(self, year: int) -> YearCalendar:
+        calendar = self.years.get(year)
+        if calendar is None:
+            calendar = self.years[year] = self._cached_year(year)
+        return calendar
+
+    def _cached_year(self, year):
+        now, stack = time.monotonic(), _atomic_stack()
+        # Inside a transaction that wrote CalendarDay, only what it loaded itself is current.
+        dirty = bool(stack) and getattr(_writes, "block", None) is stack[0]
+        with _lock:
+            if _local["version"] != self.version:
+                _local["version"], _local["years"] = self.version, {}
+            entry = _local["years"].get(year)
+        if entry and entry.usable(now, stack, dirty):
+            return entry.calendar
+        entry = _Entry(_build_year(year), now + LOCAL_TTL_SECONDS, stack if dirty else None)
+        with _lock:
+            if _local["version"] == self.version:
+                _local["years"][year] = entry
+        return entry.calendar
+
+    def is_working(self, day: dt.date) -> bool:
+        return self.year(day.year).is_working(day)
+
+    def next_working_after(self, day: dt.date) -> dt.date:
+        day += _DAY
+        while not self.is_working(day):
+            day += _DAY
+        return day
+
+
+# Public interface ------------------------------------------------------------------------------
+
+
+def _check_date(value):
+    # A datetime would silently use its UTC or local date depending on the caller; refuse it.
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise TypeError(f"expected a datetime.date, not {type(value).__name__}")
+    return value
 
 
 def is_working_day(day: dt.date) -> bool:
-    raise NotImplementedError
+    return _Snapshot().is_working(_check_date(day))
 
 
 def calendar_source(year: int) -> str:
-    """"official" (chinesecalendar), "bureau" (CalendarDay rows) or "fallback" (Mon–Fri)."""
-    raise NotImplementedError
+    """ "official" (chinesecalendar), "bureau" (CalendarDay rows) or "fallback" (Mon–Fri)."""
+    return _Snapshot().year(year).source
+
+
+def year_calendar(year: int) -> YearCalendar:
+    """The whole year: its source and the days that differ from Monday–Friday."""
+    return _Snapshot().year(year)
+
+
+def span_source(first: dt.date, last: dt.date) -> str:
+    """The source of `last`'s year, or "fallback" if any year from `first` to `last` falls back."""
+    first, last = min(first, last), max(first, last)
+    snapshot = _Snapshot()
+    sources = [snapshot.year(year).source for year in range(first.year, last.year + 1)]
+    return CalendarSource.FALLBACK if CalendarSource.FALLBACK in sources else sources[-1]
 
 
 def add_working_days(start: dt.date, n: int) -> dt.date:
-    """The n-th working day after `start` (counting starts the next working day)."""
-    raise NotImplementedError
+    """The n-th working day after `start` (counting starts the next working day).
+
+    "Within 3 working days from acceptance" on Thu 2026-09-24 ends Wed 2026-09-30: the 25th is
+    Mid-autumn and the 26th/27th a weekend. n = 0 gives `start` itself.
+    """
+    _check_date(start)
+    if n < 0:
+        raise ValueError("n must not be negative")
+    snapshot = _Snapshot()
+    day = start
+    for _ in range(n):
+        day = snapshot.next_working_after(day)
+    return day
+
+
+def _weekdays_between(first: dt.date, last: dt.date) -> int:
+    """Mondays to Fridays from `first` to `last`, both included."""
+    full_weeks, rest = divmod((last - first).days + 1, 7)
+    start = first.weekday()
+    return full_weeks * 5 + sum(1 for i in range(rest) if (start + i) % 7 < 5)
 
 
 def working_days_between(start: dt.date, end: dt.date) -> int:
     """Working days after `start` up to and including `end` (negative when end < start)."""
-    raise NotImplementedError
+    _check_date(start)
+    _check_date(end)
+    if end < start:
+        return -working_days_between(end, start)
+    snapshot = _Snapshot()
+    total = 0
+    first = start + _DAY
+    # Year by year: count Mon–Fri by arithmetic, then correct for the year's special days.
+    while first <= end:
+        last = min(end, dt.date(first.year, 12, 31))
+        total += _weekdays_between(first, last)
+        for day, special in snapshot.year(first.year).special.items():
+            if first <= day <= last:
+                total += 1 if special.kind == DayKind.WORKDAY else -1
+        first = last + _DAY
+    return total
 
 
 def next_working_days(start: dt.date, count: int) -> list[dt.date]:
     """The first `count` working days on or after `start`."""
-    raise NotImplementedError
+    _check_date(start)
+    if count < 0:
+        raise ValueError("count must not be negative")
+    if count == 0:
+        return []
+    snapshot = _Snapshot()
+    day = start if snapshot.is_working(start) else snapshot.next_working_after(start)
+    days = [day]
+    while len(days) < count:
+        days.append(snapshot.next_working_after(days[-1]))
+    return days

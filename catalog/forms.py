@@ -71,4 +71,22 @@ class ServiceItemAdminForm(forms.ModelForm):
 
     class Meta:
         model = ServiceItem
-        fields = "__all__"
+        fields = [
+            "code",
+            "name",
+            "name_en",
+            "category",
+            "ip_type",
+            "level",
+            "legal_limit_days",
+            "promised_limit_days",
+            "fee",
+            "legal_basis",
+            "channels",
+            "guide",
+            "consult_phone",
+            "green_channel",
+            "active",
+            "order",
+            "is_demo",
+        ]

@@ -26,7 +26,9 @@ def group_windows_by_district(windows):
         if window.level != Level.CITY:
             by_district.setdefault(window.district, []).append(window)
     ordered = sorted(by_district.items(), key=lambda pair: pair[0].code if pair[0] else "")
-    groups.extend((district.display_name if district else _("Other"), ws) for district, ws in ordered)
+    groups.extend(
+        (district.display_name if district else _("Other"), ws) for district, ws in ordered
+    )
     return groups
 
 

@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -7,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ipservice.localization import BilingualNameMixin
 
+from . import hours
 from .constants import BUREAU_GROUP, WEEKDAYS, Kind, Level, Role
 
 
@@ -102,6 +105,21 @@ class ServicePoint(BilingualNameMixin, models.Model):
     def capacity(self):
         """People one slot can hold: counters × people per counter."""
         return self.counters * self.people_per_slot
+
+    @property
+    def tel(self):
+        """The phone for a tel: link: digits and a leading +, without notes such as （示例）."""
+        number = re.sub(r"（.*?）|\(.*?\)", "", self.phone)
+        return re.sub(r"[^\d+]", "", number)
+
+    @property
+    def hours_summary(self):
+        """E.g. 周一至周五 09:00–12:00, 13:30–17:00; uses prefetched opening_periods."""
+        return hours.summarize(self.opening_periods.all())
+
+    @property
+    def hours_table(self):
+        return hours.weekly_table(self.opening_periods.all())
 
 
 class OpeningPeriod(models.Model):

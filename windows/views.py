@@ -1,11 +1,83 @@
-from django.shortcuts import render
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
 
-from .models import District
+from catalog.models import ServiceItem
+
+from . import targets
+from .constants import Kind, Level
+from .forms import DirectoryFilterForm
+from .models import District, ServicePoint
 
 
+def public_points():
+    """Active points with what their pages and API show, in a fixed number of queries:
+    the points with their district, then their opening periods, then their published items."""
+    items = ServiceItem.objects.published().select_related("category")
+    return (
+        ServicePoint.objects.active()
+        .select_related("district")
+        .prefetch_related(
+            "opening_periods", Prefetch("items", queryset=items, to_attr="published_items")
+        )
+    )
+
+
+def get_public_point(pk):
+    """The active point, or 404 for an unknown or inactive one."""
+    return get_object_or_404(public_points(), pk=pk)
+
+
+@require_GET
 def directory(request):
-    return render(request, "windows/directory.html", {"districts": District.objects.all()})
+    form = DirectoryFilterForm(request.GET or None)
+    points = public_points()
+    chosen = {}
+    if form.is_bound and form.is_valid():
+        chosen = {k: v for k, v in form.cleaned_data.items() if v}
+        if "district" in chosen:
+            points = points.filter(district=chosen["district"])
+        if "item" in chosen:
+            points = points.filter(items=chosen["item"])
+    districts = [chosen["district"]] if "district" in chosen else District.objects.all()
+    context = {
+        "form": form,
+        "chosen_item": chosen.get("item"),
+        "chosen_district": chosen.get("district"),
+        **_by_district(points, districts),
+    }
+    return render(request, "windows/directory.html", context)
 
 
+def _by_district(points, districts):
+    """City-level points first, then one section per district (district level before park)."""
+    city, by_code = [], {}
+    for point in sorted(points, key=lambda p: (p.level != Level.DISTRICT, p.pk)):
+        if point.level == Level.CITY or point.district is None:
+            city.append(point)
+        else:
+            by_code.setdefault(point.district.code, []).append(point)
+    sections = [(d, by_code.get(d.code, [])) for d in districts]
+    return {"city_points": city, "sections": sections}
+
+
+@require_GET
+def detail(request, pk):
+    point = get_public_point(pk)
+    return render(request, "windows/detail.html", {"point": point})
+
+
+@require_GET
 def network(request):
-    return render(request, "windows/directory.html", {"districts": District.objects.all()})
+    points = ServicePoint.objects.active()
+    # order_by() clears the model's ordering, which would otherwise split the groups.
+    per_kind = dict(points.values_list("kind").annotate(n=Count("pk")).order_by())
+    per_level = dict(points.values_list("level").annotate(n=Count("pk")).order_by())
+    context = {
+        "per_kind": [(label, per_kind.get(value, 0)) for value, label in Kind.choices],
+        "per_level": [(label, per_level.get(value, 0)) for value, label in Level.choices],
+        "total": sum(per_kind.values()),
+        "progress": targets.measure(),
+        "district_count": targets.SHANGHAI_DISTRICTS,
+    }
+    return render(request, "windows/network.html", context)

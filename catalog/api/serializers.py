@@ -6,7 +6,16 @@ from ..models import Material, ServiceItem
 class MaterialSerializer(serializers.ModelSerializer):
     class Meta:
         model = Material
-        fields = ["name", "name_en", "form", "copies", "required", "tolerable", "note", "is_example"]
+        fields = [
+            "name",
+            "name_en",
+            "form",
+            "copies",
+            "required",
+            "tolerable",
+            "note",
+            "is_example",
+        ]
 
 
 class ServiceItemSerializer(serializers.ModelSerializer):

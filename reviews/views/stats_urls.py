@@ -1,1 +1,7 @@
-urlpatterns = []
+from django.urls import path
+
+from . import stats
+
+urlpatterns = [
+    path("bureau/stats/", stats.dashboard, name="dashboard"),
+]

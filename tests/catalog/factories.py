@@ -41,3 +41,22 @@ class MaterialFactory(factory.django.DjangoModelFactory):
     copies = 1
     required = True
     tolerable = False
+    note = ""
+    order = factory.Sequence(lambda n: n)
+    is_example = False
+
+
+def make_items(count, category, start=0, materials_per_item=2):
+    """Many items (and their materials) in bulk: a few queries whatever the count."""
+    items = ServiceItem.objects.bulk_create(
+        ServiceItemFactory.build(
+            code=f"BULK-{n:04d}", name=f"批量事项{n}", name_en=f"Bulk item {n}", category=category
+        )
+        for n in range(start, start + count)
+    )
+    Material.objects.bulk_create(
+        MaterialFactory.build(item=item, name=f"材料{m}", order=m)
+        for item in items
+        for m in range(materials_per_item)
+    )
+    return items

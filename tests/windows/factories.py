@@ -75,3 +75,37 @@ class StaffMembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory, is_staff=False)
     window = factory.SubFactory(ServicePointFactory)
     role = Role.STAFF
+
+
+def make_points(count, district, items=(), **kwargs):
+    """Several active points of one district, each offering `items`, with the default hours."""
+    points = ServicePointFactory.create_batch(count, district=district, **kwargs)
+    for point in points:
+        point.items.add(*items)
+    return points
+
+
+def registry_snapshot():
+    """Everything the window registry holds, in comparable form (for "nothing changed" tests)."""
+    points = ServicePoint.objects.order_by("code").prefetch_related("items", "opening_periods")
+    return [
+        (
+            p.code,
+            p.name,
+            p.name_en,
+            p.kind,
+            p.level,
+            p.district.code if p.district else None,
+            p.address,
+            p.phone,
+            p.counters,
+            p.people_per_slot,
+            p.slot_minutes,
+            p.horizon_days,
+            p.active,
+            p.is_demo,
+            sorted(i.code for i in p.items.all()),
+            sorted((o.weekday, o.start, o.end) for o in p.opening_periods.all()),
+        )
+        for p in points.select_related("district")
+    ]

@@ -1,0 +1,183 @@
+"""The public booking API (DESIGN §4): slots of a day, and a booking made, read and cancelled by
+the person holding its token. Anonymous; no session is read, so no CSRF token is needed."""
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_ratelimit.core import is_ratelimited
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ipservice.api import Conflict
+from windows.models import ServicePoint
+
+from .. import services, slots
+from ..exceptions import BookingRefused, SlotFull, SlotUnavailable, TransitionNotAllowed
+from .booking_serializers import (
+    BookingRequestSerializer,
+    BookingSerializer,
+    CancelRequestSerializer,
+    NewBookingSerializer,
+    RescheduleRequestSerializer,
+    SlotQuerySerializer,
+    SlotSerializer,
+)
+
+
+class RateLimited(exceptions.APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "rate_limited"
+    default_detail = _("Too many requests from your address. Please wait a minute and try again.")
+    wait = 60  # sent as Retry-After
+
+
+def enforce_rate(request, group, rate):
+    """Count this request against `rate` (e.g. "20/m") for the client address; 429 beyond it.
+    The rate is read from settings on every request, so a load test can raise it."""
+    if is_ratelimited(
+        request._request, group=group, key="ip", rate=rate, method=request.method, increment=True
+    ):
+        raise RateLimited()
+
+
+def refusal(exc):
+    """The API answer to a refusal of the booking rules."""
+    if isinstance(exc, SlotUnavailable):
+        return exceptions.ValidationError({"start": [str(exc.message)]})
+    if isinstance(exc, BookingRefused) and exc.code == "suspended":
+        return exceptions.PermissionDenied(str(exc.message), code=exc.code)
+    return Conflict(str(exc.message), code=exc.code)
+
+
+REFUSALS = (SlotFull, SlotUnavailable, BookingRefused, TransitionNotAllowed)
+
+
+class PublicView(APIView):
+    # Token-less JSON clients: no session authentication, hence no CSRF check.
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+
+class WindowSlotsView(PublicView):
+    """Slots of one day at a window for an item.
+
+    Every slot of the day is listed; those that cannot be booked any more (past, or within the
+    cut-off before their start) have `available` 0 and `bookable` false. A non-working day within
+    the booking period gives an empty list; a day before today or beyond the period gives 400.
+    """
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("item", str, required=True, description="Service item code."),
+            OpenApiParameter("date", str, required=True, description="YYYY-MM-DD"),
+        ],
+        responses={200: SlotSerializer(many=True)},
+    )
+    def get(self, request, pk):
+        window = self._window(pk)
+        query = SlotQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        item, day = query.validated_data["item"], query.validated_data["date"]
+        if not window.items.filter(code=item, active=True).exists():
+            raise exceptions.ValidationError(
+                {"item": [_("This window does not offer this service item.")]}
+            )
+        now = timezone.now()
+        self._check_day(window, day, timezone.localdate(now))
+        return Response([self._entry(slot, now) for slot in slots.day_slots(window, day)])
+
+    @staticmethod
+    def _window(pk):
+        window = slots.prefetch_hours(ServicePoint.objects.active()).filter(pk=pk).first()
+        if window is None:
+            raise exceptions.NotFound(_("No such window."))
+        return window
+
+    @staticmethod
+    def _check_day(window, day, today):
+        if day < today:
+            raise exceptions.ValidationError({"date": [_("This day has passed.")]})
+        if day > slots.last_bookable_day(window, today):
+            raise exceptions.ValidationError(
+                {
+                    "date": [
+                        _("Bookings are open for the next %(days)d working days only.")
+                        % {"days": window.horizon_days}
+                    ]
+                }
+            )
+
+    @staticmethod
+    def _entry(slot, now):
+        bookable = slot.start - slots.cutoff() >= now
+        return {
+            "start": timezone.localtime(slot.start).isoformat(),
+            "end": timezone.localtime(slot.end).isoformat(),
+            "capacity": slot.capacity,
+            "available": slot.available if bookable else 0,
+            "bookable": bookable and slot.available > 0,
+        }
+
+
+class AppointmentCreateView(PublicView):
+    @extend_schema(request=BookingRequestSerializer, responses={201: NewBookingSerializer})
+    def post(self, request):
+        enforce_rate(request, "booking", settings.BOOKING_RATE_LIMIT)
+        serializer = BookingRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        fields = ("window", "item", "start", "name", "phone", "id_type", "id_number", "email")
+        try:
+            case = services.book(**{name: data[name] for name in fields})
+        except REFUSALS as exc:
+            raise refusal(exc) from exc
+        return Response(NewBookingSerializer(case).data, status=status.HTTP_201_CREATED)
+
+
+class BookingLookupMixin:
+    def booking(self, request, reference, token):
+        enforce_rate(request, "lookup", settings.LOOKUP_RATE_LIMIT)
+        return services.get_booking_for_token(reference, token)
+
+
+class AppointmentDetailView(BookingLookupMixin, PublicView):
+    @extend_schema(
+        parameters=[OpenApiParameter("token", str, required=True)],
+        responses={200: BookingSerializer},
+    )
+    def get(self, request, reference):
+        case = self.booking(request, reference, request.query_params.get("token"))
+        return Response(BookingSerializer(case).data)
+
+
+class AppointmentCancelView(BookingLookupMixin, PublicView):
+    @extend_schema(request=CancelRequestSerializer, responses={200: BookingSerializer})
+    def post(self, request, reference):
+        case = self.booking(request, reference, _token_of(request))
+        try:
+            case = services.cancel(case)
+        except REFUSALS as exc:
+            raise refusal(exc) from exc
+        return Response(BookingSerializer(case).data)
+
+
+class AppointmentRescheduleView(BookingLookupMixin, PublicView):
+    @extend_schema(request=RescheduleRequestSerializer, responses={200: BookingSerializer})
+    def post(self, request, reference):
+        case = self.booking(request, reference, _token_of(request))
+        serializer = RescheduleRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            case = services.reschedule(case, serializer.validated_data["start"])
+        except REFUSALS as exc:
+            raise refusal(exc) from exc
+        return Response(BookingSerializer(case).data)
+
+
+def _token_of(request):
+    data = request.data
+    token = data.get("token") if hasattr(data, "get") else None
+    return token if isinstance(token, str) else None

@@ -1,0 +1,115 @@
+"""Forms of the person who books or is served. Pages render them; the API serializers run them,
+so a field gives the same message in the browser and in a 400 answer."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import ServiceItem
+from windows.models import ServicePoint
+
+from . import slots
+from .constants import IdType
+from .exceptions import SlotUnavailable
+from .validators import (
+    NAME_MAX,
+    OTHER_ID_MAX,
+    validate_id_document,
+    validate_mainland_mobile,
+    validate_person_name,
+)
+
+
+class PersonForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=NAME_MAX * 2,  # before normalising; the validator enforces the real limit
+        help_text=_("As on your ID document."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        help_text=_("The confirmation is sent to this number by SMS."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    id_type = forms.ChoiceField(
+        label=_("ID type"), choices=IdType.choices, initial=IdType.RESIDENT_ID
+    )
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=OTHER_ID_MAX + 10,
+        help_text=_(
+            "18-character resident ID, or a company's 18-character unified social credit code."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    email = forms.EmailField(
+        label=_("Email (optional)"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def clean_name(self):
+        return validate_person_name(self.cleaned_data["name"])
+
+    def clean_phone(self):
+        return validate_mainland_mobile(self.cleaned_data["phone"])
+
+    def clean(self):
+        cleaned = super().clean()
+        id_type, number = cleaned.get("id_type"), cleaned.get("id_number")
+        if id_type and number:
+            try:
+                cleaned["id_number"] = validate_id_document(id_type, number)
+            except forms.ValidationError as error:
+                self.add_error("id_number", error)
+        return cleaned
+
+
+class BookingForm(PersonForm):
+    """A booking: the person, and the window, item and slot start they chose."""
+
+    window = forms.ModelChoiceField(
+        label=_("Window"),
+        queryset=ServicePoint.objects.active(),
+        error_messages={"invalid_choice": _("This window does not exist or takes no bookings.")},
+    )
+    item = forms.ModelChoiceField(
+        label=_("Service item"),
+        queryset=ServiceItem.objects.published(),
+        to_field_name="code",
+        error_messages={"invalid_choice": _("This service item does not exist.")},
+    )
+    start = forms.DateTimeField(
+        label=_("Time"),
+        error_messages={"invalid": _("Give the time as a date and time, e.g. 2026-09-21 09:00.")},
+    )
+
+    field_order = ["window", "item", "start", "name", "phone", "id_type", "id_number", "email"]
+
+    def __init__(self, *args, now=None, **kwargs):
+        self.now = now
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        window, item = cleaned.get("window"), cleaned.get("item")
+        if window and item and not window.items.filter(pk=item.pk).exists():
+            self.add_error("item", _("This window does not offer this service item."))
+            return cleaned
+        if window and cleaned.get("start"):
+            self._clean_slot(window, cleaned)
+        return cleaned
+
+    def _clean_slot(self, window, cleaned):
+        slot = slots.find_slot(window, cleaned["start"])
+        if slot is None:
+            self.add_error("start", _("This is not the start of a time slot of this window."))
+            return
+        try:
+            slots.check_bookable(slot, self.now or timezone.now())
+        except SlotUnavailable as refusal:
+            self.add_error("start", forms.ValidationError(refusal.message, code=refusal.code))
+            return
+        cleaned["slot"] = slot

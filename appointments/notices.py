@@ -1,0 +1,197 @@
+"""Notices to people: booking confirmations, changes and cancellations, by SMS and email.
+
+A Notice row is created (by its purpose key, so at most once per purpose) in the transaction that
+makes the change, and the celery task `send_notice` is enqueued when that transaction commits.
+The task sends through the SMS backend (settings.SMS_BACKEND) or Django's email and marks the
+row sent; a notice already sent is never sent again.
+"""
+
+import logging
+import smtplib
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .constants import NoticeChannel, NoticeStatus
+from .models import Notice
+from .sms import SmsError, get_sms_backend
+
+logger = logging.getLogger(__name__)
+
+# Failures worth trying again later: the gateway or the mail server is down or slow.
+TRANSIENT_ERRORS = (SmsError, smtplib.SMTPException, OSError)
+
+
+class SendError(Exception):
+    """Sending failed for a reason that may go away; the notice stays queued."""
+
+
+def queue_notice(key, *, channel, recipient, template, subject="", body):
+    """Create the notice for `key` unless it exists, and send it once the transaction commits."""
+    notice, created = Notice.objects.get_or_create(
+        key=key,
+        defaults={
+            "channel": channel,
+            "recipient": recipient,
+            "template": template,
+            "subject": subject[:200],
+            "body": body,
+        },
+    )
+    if created:
+        transaction.on_commit(lambda: _enqueue(notice.pk), robust=True)
+    return notice
+
+
+def _enqueue(notice_id):
+    from .tasks import send_notice  # tasks import this module
+
+    send_notice.delay(notice_id)
+
+
+def deliver(notice_id):
+    """Send notice `notice_id` if it is still queued. True when sent now, False when there was
+    nothing to do (already sent, given up, or being sent by another worker right now).
+    Raises SendError after recording a transient failure."""
+    error = None
+    with transaction.atomic():
+        # skip_locked: a redelivered task finds the row locked by the first one and leaves it.
+        notice = (
+            Notice.objects.select_for_update(skip_locked=True)
+            .filter(pk=notice_id, status=NoticeStatus.QUEUED)
+            .first()
+        )
+        if notice is None:
+            return False
+        notice.attempts += 1
+        try:
+            _send(notice)
+        except TRANSIENT_ERRORS as exc:
+            error = exc
+            notice.error = f"{type(exc).__name__}: {exc}"[:1000]
+        else:
+            notice.status, notice.sent_at, notice.error = NoticeStatus.SENT, timezone.now(), ""
+        notice.save(update_fields=["attempts", "error", "status", "sent_at"])
+    if error is not None:
+        raise SendError(notice.error) from error
+    return True
+
+
+def give_up(notice_id):
+    Notice.objects.filter(pk=notice_id, status=NoticeStatus.QUEUED).update(
+        status=NoticeStatus.FAILED
+    )
+    logger.warning("notice %s failed for good", notice_id)
+
+
+def _send(notice):
+    if notice.channel == NoticeChannel.SMS:
+        get_sms_backend().send(notice.recipient, notice.body)
+    else:
+        send_mail(notice.subject, notice.body, settings.DEFAULT_FROM_EMAIL, [notice.recipient])
+
+
+# What the notices say -------------------------------------------------------------------------
+
+
+def _facts(case):
+    from .services import manage_url  # services import this module
+
+    start = timezone.localtime(case.start)
+    end = timezone.localtime(case.slot.end) if case.slot_id else None
+    return {
+        "reference": case.reference,
+        "item": case.item.display_name,
+        "window": case.window.display_name,
+        "address": case.window.address,
+        "window_phone": case.window.phone,
+        "time": f"{start:%Y-%m-%d %H:%M}" + (f"–{end:%H:%M}" if end else ""),
+        "url": manage_url(case),
+        "portal": settings.PORTAL_BASE_URL,
+    }
+
+
+def _queue_for_person(case, purpose, sms_text, subject, email_text):
+    """The SMS to the booking's phone and, when given, the email."""
+    queue_notice(
+        f"{purpose}:sms",
+        channel=NoticeChannel.SMS,
+        recipient=case.phone,
+        template=purpose.split(":")[0],
+        body=sms_text,
+    )
+    if case.email:
+        queue_notice(
+            f"{purpose}:email",
+            channel=NoticeChannel.EMAIL,
+            recipient=case.email,
+            template=purpose.split(":")[0],
+            subject=subject,
+            body=email_text,
+        )
+
+
+def _fact_lines(facts):
+    return [
+        _("Reference: %(reference)s") % facts,
+        _("Service item: %(item)s") % facts,
+        _("Window: %(window)s") % facts,
+        _("Address: %(address)s") % facts,
+        _("Time: %(time)s") % facts,
+        _("Window telephone: %(window_phone)s") % facts,
+    ]
+
+
+def _email_body(intro, facts, *, with_link=True):
+    lines = [intro, "", *_fact_lines(facts)]
+    if with_link:
+        lines += ["", _("View, change or cancel your booking: %(url)s") % facts]
+    return "\n".join(lines)
+
+
+def booking_confirmed(case):
+    facts = _facts(case)
+    sms = (
+        _(
+            "[Shanghai IP Services] Booking confirmed, reference %(reference)s: %(item)s at "
+            "%(window)s, %(time)s, %(address)s. Please bring the materials listed in the guide. "
+            "View, change or cancel: %(url)s"
+        )
+        % facts
+    )
+    intro = _("Your booking is confirmed. Please bring the materials listed in the guide.")
+    subject = _("Booking confirmed: %(reference)s") % facts
+    _queue_for_person(case, f"booked:{case.reference}", sms, subject, _email_body(intro, facts))
+
+
+def booking_rescheduled(case, event):
+    facts = _facts(case)
+    sms = (
+        _(
+            "[Shanghai IP Services] Booking %(reference)s has been moved to %(time)s at "
+            "%(window)s, %(address)s. View, change or cancel: %(url)s"
+        )
+        % facts
+    )
+    intro = _("Your booking has been moved to a new time.")
+    subject = _("Booking changed: %(reference)s") % facts
+    purpose = f"rescheduled:{case.reference}:{event.pk}"
+    _queue_for_person(case, purpose, sms, subject, _email_body(intro, facts))
+
+
+def booking_cancelled(case):
+    facts = _facts(case)
+    sms = (
+        _(
+            "[Shanghai IP Services] Booking %(reference)s (%(window)s, %(time)s) has been "
+            "cancelled. You can book again at %(portal)s"
+        )
+        % facts
+    )
+    intro = _("Your booking has been cancelled.")
+    subject = _("Booking cancelled: %(reference)s") % facts
+    body = _email_body(intro, facts, with_link=False)
+    _queue_for_person(case, f"cancelled:{case.reference}", sms, subject, body)

@@ -1,0 +1,400 @@
+"""The rules that change several rows at once: booking, cancelling, rescheduling, no-shows.
+
+Capacity: a booking claims a place with ONE conditional UPDATE (`booked < capacity`) inside the
+transaction that inserts the case; the row lock the UPDATE takes makes concurrent bookings of one
+slot queue, and PostgreSQL re-checks the condition for each in turn, so N requests for C places
+give exactly C winners. The check constraint on Slot backs this up. Never count-then-insert.
+
+`Slot.booked` counts the places taken; only cancelling or moving a booking gives one back (a
+no-show or a checked-in person used theirs).
+"""
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Q
+from django.http import Http404
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from . import notices, slots
+from .constants import Action, Channel, Status
+from .exceptions import BookingRefused, SlotFull, SlotUnavailable, TransitionNotAllowed
+from .models import Case, Slot
+from .workflow import apply_transition, record_event
+
+# References are read out on the phone and typed from paper: no 0/O, 1/I/L.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REFERENCE_RANDOM_CHARS = 4
+BOOKING_PREFIX = "YY"  # 预约
+TOKEN_SALT = "appointments.booking"
+
+
+# References and the manage token ------------------------------------------------------------
+
+
+def new_reference(prefix=BOOKING_PREFIX, today=None):
+    """E.g. "YY260921K7QD": prefix, the local date (yymmdd), 4 unambiguous characters.
+
+    ~900,000 possibilities a day; a clash is re-drawn here, and a clash with a case inserted at
+    the same moment is caught by the unique constraint and retried by the caller.
+    """
+    today = today or timezone.localdate()
+    for _attempt in range(20):
+        tail = "".join(secrets.choice(REFERENCE_ALPHABET) for _i in range(REFERENCE_RANDOM_CHARS))
+        reference = f"{prefix}{today:%y%m%d}{tail}"
+        if not Case.objects.filter(reference=reference).exists():
+            return reference
+    raise RuntimeError("no free reference left today")  # 20 clashes in a row: not by chance
+
+
+def booking_token(case):
+    """The secret of the manage link. Not stored: derived from the reference and SECRET_KEY."""
+    return salted_hmac(TOKEN_SALT, case.reference).hexdigest()[:32]
+
+
+def check_token(case, token):
+    return isinstance(token, str) and constant_time_compare(booking_token(case), token)
+
+
+def manage_url(case, *, absolute=True):
+    """The private link where the person sees, reschedules or cancels their booking."""
+    try:
+        path = reverse("appointments:manage", args=[case.reference])
+    except NoReverseMatch:  # the booking pages are not wired (yet); same address by contract
+        path = f"/booking/{case.reference}/"
+    url = f"{path}?{urlencode({'token': booking_token(case)})}"
+    return settings.PORTAL_BASE_URL.rstrip("/") + url if absolute else url
+
+
+def get_booking_for_token(reference, token):
+    """The booking with this reference if `token` is its token; 404 otherwise, the same 404
+    whether the reference exists or not (never reveal a booking to someone without the link)."""
+    case = (
+        Case.objects.select_related("window", "item", "slot")
+        .filter(reference=str(reference)[:20], slot__isnull=False)
+        .first()
+    )
+    if case is None or not check_token(case, token):
+        raise Http404("no such booking")
+    return case
+
+
+# Claiming and releasing a place ---------------------------------------------------------------
+
+
+def claim_place(slot):
+    """Take one place of `slot` or raise SlotFull. Call inside the transaction that records the
+    booking; the row stays locked until it commits."""
+    won = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
+    if not won:
+        raise SlotFull(_("This time slot is full. Please choose another."))
+
+
+def release_place(slot_id):
+    Slot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1)
+
+
+# Fair booking ---------------------------------------------------------------------------------
+
+
+def _lock_key(kind, value):
+    digest = hashlib.blake2b(f"{kind}:{value}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def lock_person(id_number, phone):
+    """Serialise the bookings of one ID document and of one phone until the transaction ends,
+    so that two simultaneous requests cannot both pass the limits below (count-then-insert).
+
+    PostgreSQL advisory locks, taken in a fixed order so that two transactions never wait for
+    each other; SQLite (development only) serialises writers anyway.
+    """
+    if connection.vendor != "postgresql":
+        return
+    keys = sorted({_lock_key("id", id_number), _lock_key("phone", phone)})
+    with connection.cursor() as cursor:
+        cursor.execute("; ".join(["SELECT pg_advisory_xact_lock(%s)"] * len(keys)), keys)
+
+
+def suspension_until(id_number, today=None):
+    """The last day online booking is suspended for this ID document, or None.
+
+    NO_SHOW_LIMIT (3) no-shows within NO_SHOW_WINDOW_DAYS (90) suspend it for
+    NO_SHOW_SUSPENSION_DAYS (30) days after the day of the last of them.
+    """
+    today = today or timezone.localdate()
+    limit = settings.NO_SHOW_LIMIT
+    within = settings.NO_SHOW_WINDOW_DAYS
+    length = dt.timedelta(days=settings.NO_SHOW_SUSPENSION_DAYS)
+    since, _end = slots.local_day_bounds(today - length - dt.timedelta(days=within))
+    starts = (
+        Case.objects.filter(id_number=id_number, status=Status.NO_SHOW, start__gte=since)
+        .order_by("start")
+        .values_list("start", flat=True)
+    )
+    days = [timezone.localtime(start).date() for start in starts]
+    until = None
+    for i in range(limit - 1, len(days)):
+        if (days[i] - days[i - limit + 1]).days < within:
+            until = days[i] + length
+    return until if until and until >= today else None
+
+
+def fair_booking_check(*, id_number, phone, item, day, now=None, exclude=None):
+    """Refuse (BookingRefused) a booking the fair-booking rules forbid, telling the person why.
+
+    - suspended after repeated no-shows (code "suspended", until when);
+    - MAX_ACTIVE_BOOKINGS_PER_ID / _PER_PHONE upcoming bookings already (code "limit_reached");
+    - MAX_BOOKINGS_PER_ITEM_PER_DAY for this item on this day already ("duplicate_booking").
+    `exclude` is a case not to count (the one being rescheduled).
+    """
+    now = now or timezone.now()
+    until = suspension_until(id_number, timezone.localdate(now))
+    if until:
+        raise BookingRefused(
+            _(
+                "Online booking with this ID document is suspended until %(date)s (inclusive): "
+                "%(count)d booked appointments were missed within %(days)d days. You can "
+                "still be served at the window without a booking."
+            )
+            % {
+                "date": until.isoformat(),
+                "count": settings.NO_SHOW_LIMIT,
+                "days": settings.NO_SHOW_WINDOW_DAYS,
+            },
+            code="suspended",
+        )
+    counts = _booking_counts(id_number, phone, item, day, now, exclude)
+    _refuse_over_limits(counts)
+
+
+def _booking_counts(id_number, phone, item, day, now, exclude):
+    # One query: upcoming bookings by ID and by phone, and this ID's cases for the item that day.
+    day_start, day_end = slots.local_day_bounds(day)
+    upcoming = Q(status=Status.BOOKED, channel=Channel.BOOKING, start__gte=now)
+    same_day = Q(id_number=id_number, item=item, start__gte=day_start, start__lt=day_end) & ~Q(
+        status=Status.CANCELLED
+    )
+    cases = Case.objects.filter(Q(id_number=id_number) | Q(phone=phone))
+    if exclude is not None:
+        cases = cases.exclude(pk=exclude.pk)
+    return cases.aggregate(
+        by_id=Count("pk", filter=upcoming & Q(id_number=id_number)),
+        by_phone=Count("pk", filter=upcoming & Q(phone=phone)),
+        same_day=Count("pk", filter=same_day),
+    )
+
+
+def _refuse_over_limits(counts):
+    per_id, per_phone = settings.MAX_ACTIVE_BOOKINGS_PER_ID, settings.MAX_ACTIVE_BOOKINGS_PER_PHONE
+    if counts["by_id"] >= per_id:
+        raise BookingRefused(
+            _(
+                "This ID document already has %(count)d upcoming bookings, the most allowed. "
+                "Please cancel one before booking another."
+            )
+            % {"count": per_id},
+            code="limit_reached",
+        )
+    if counts["by_phone"] >= per_phone:
+        raise BookingRefused(
+            _(
+                "This mobile number already has %(count)d upcoming bookings, the most allowed. "
+                "Please cancel one before booking another."
+            )
+            % {"count": per_phone},
+            code="limit_reached",
+        )
+    if counts["same_day"] >= settings.MAX_BOOKINGS_PER_ITEM_PER_DAY:
+        raise BookingRefused(
+            _("This ID document already has a booking for this service item on this day."),
+            code="duplicate_booking",
+        )
+
+
+# Booking, cancelling, rescheduling ------------------------------------------------------------
+
+
+def _bookable_slot(window, item, start, now):
+    if not window.items.filter(pk=item.pk).exists():
+        raise SlotUnavailable(
+            _("This window does not offer this service item."), code="item_not_offered"
+        )
+    slot = slots.find_slot(window, start)
+    if slot is None:
+        raise SlotUnavailable(
+            _("This is not the start of a time slot of this window."), code="not_a_slot"
+        )
+    slots.check_bookable(slot, now)
+    return slot
+
+
+def book(
+    *,
+    window,
+    item,
+    start,
+    name,
+    phone,
+    id_type,
+    id_number,
+    email="",
+    channel=Channel.BOOKING,
+    now=None,
+):
+    """Book the slot of `window` starting at `start` for `item`; returns the new Case (booked).
+
+    Person fields are the cleaned values of forms.BookingForm. Raises SlotUnavailable (not a
+    slot, past, cut-off, beyond the horizon), BookingRefused (fair-booking rules) or SlotFull.
+    Fair-booking rules apply to online bookings (channel "booking"), not to staff booking for
+    someone at the window.
+    """
+    now = now or timezone.now()
+    slot = _bookable_slot(window, item, start, now)
+    person = {"name": name, "phone": phone, "id_type": id_type, "id_number": id_number}
+    with transaction.atomic():
+        if channel == Channel.BOOKING:
+            lock_person(id_number, phone)
+            day = timezone.localtime(slot.start).date()
+            fair_booking_check(id_number=id_number, phone=phone, item=item, day=day, now=now)
+        claim_place(slot)
+        case = _insert_case(
+            window=window,
+            item=item,
+            slot=slot,
+            start=slot.start,
+            channel=channel,
+            status=Status.BOOKED,
+            email=email or "",
+            **person,
+        )
+        record_event(case, Action.CREATE)
+        notices.booking_confirmed(case)
+    return case
+
+
+def _insert_case(**fields):
+    """Insert a case under a fresh reference; a clash with a reference drawn at the same moment
+    elsewhere is retried in a savepoint, so the surrounding booking survives it."""
+    for attempt in range(3):
+        reference = new_reference()
+        try:
+            with transaction.atomic():
+                return Case.objects.create(reference=reference, **fields)
+        except IntegrityError:
+            if attempt == 2 or not Case.objects.filter(reference=reference).exists():
+                raise
+    raise AssertionError("unreachable")
+
+
+def _refuse_if_begun(case, now):
+    if case.start and case.start <= now:
+        raise TransitionNotAllowed(
+            _("This appointment has already begun; it can no longer be changed or cancelled."),
+            code="too_late",
+        )
+
+
+def _not_booked(case):
+    """The refusal for a case that is no longer booked, saying what became of it."""
+    status = Case.objects.filter(pk=case.pk).values_list("status", flat=True).first()
+    if status == Status.CANCELLED:
+        message = _("This booking has already been cancelled.")
+    elif status == Status.NO_SHOW:
+        message = _("The time of this booking has passed.")
+    else:
+        message = _("You have checked in for this booking; it can no longer be changed.")
+    return TransitionNotAllowed(message)
+
+
+def cancel(case, *, actor=None, now=None):
+    """Cancel a booking and give its place back, in one transaction.
+
+    The person (no `actor`) can cancel until the appointment begins; staff at any time.
+    Raises TransitionNotAllowed when the case is not booked (cancelled twice, checked in...).
+    """
+    if actor is None:
+        _refuse_if_begun(case, now or timezone.now())
+    try:
+        with transaction.atomic():
+            case = apply_transition(case, Action.CANCEL, actor=actor)
+            if case.slot_id:
+                release_place(case.slot_id)
+            notices.booking_cancelled(case)
+    except TransitionNotAllowed:
+        raise _not_booked(case) from None
+    return case
+
+
+def reschedule(case, new_start, *, actor=None, now=None):
+    """Move a booking to another slot of the same window: claim the new place and give back the
+    old one in one transaction. Raises SlotUnavailable, SlotFull, BookingRefused (another
+    booking for the item that day) or TransitionNotAllowed."""
+    now = now or timezone.now()
+    if case.status != Status.BOOKED:
+        raise _not_booked(case)
+    if actor is None:
+        _refuse_if_begun(case, now)
+    new_slot = _bookable_slot(case.window, case.item, new_start, now)
+    if new_slot.pk == case.slot_id:
+        raise SlotUnavailable(_("Your booking is already at this time."), code="same_slot")
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.status != Status.BOOKED:
+            raise _not_booked(locked)
+        if locked.channel == Channel.BOOKING:
+            lock_person(locked.id_number, locked.phone)
+            day = timezone.localtime(new_slot.start).date()
+            fair_booking_check(
+                id_number=locked.id_number,
+                phone=locked.phone,
+                item=locked.item,
+                day=day,
+                now=now,
+                exclude=locked,
+            )
+        event = _move(locked, new_slot, actor)
+        notices.booking_rescheduled(locked, event)
+    return locked
+
+
+def _move(case, new_slot, actor):
+    # Lock both slot rows in id order first: two people swapping times must not deadlock.
+    list(Slot.objects.select_for_update().filter(pk__in=[case.slot_id, new_slot.pk]).order_by("pk"))
+    claim_place(new_slot)
+    if case.slot_id:
+        release_place(case.slot_id)
+    old_start = case.start
+    case.slot, case.start = new_slot, new_slot.start
+    case.save(update_fields=["slot", "start", "updated_at"])
+    note = f"{_local(old_start)} → {_local(new_slot.start)}" if old_start else ""
+    return record_event(case, Action.RESCHEDULE, from_status=Status.BOOKED, actor=actor, note=note)
+
+
+def _local(moment):
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
+# No-shows -------------------------------------------------------------------------------------
+
+
+def mark_no_shows(now=None):
+    """Booked cases whose slot ended before `now` without a check-in become no-shows.
+    Returns how many. Run periodically (tasks.mark_no_shows)."""
+    now = now or timezone.now()
+    overdue = Case.objects.filter(status=Status.BOOKED, slot__end__lt=now).order_by("start")
+    count = 0
+    for case in overdue:
+        try:
+            apply_transition(case, Action.NO_SHOW, note=_("Not checked in by the end of the slot."))
+        except TransitionNotAllowed:
+            continue  # checked in or cancelled a moment ago
+        count += 1
+    return count

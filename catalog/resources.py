@@ -1,0 +1,240 @@
+"""Catalog spreadsheets (import-export): the bureau keeps the catalog in .xlsx or .csv files.
+
+Rows are keyed on natural keys (category and item codes; item code + name for materials), so a
+file exported here imports back with no change. One bad row and nothing of the file is saved.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export import fields, resources, widgets
+from import_export.formats import base_formats
+from import_export.instance_loaders import ModelInstanceLoader
+
+from .models import Category, Material, ServiceItem
+
+# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Prefixed to such a cell on export and removed on import. A cell that already starts with the
+# quote is prefixed too, so that the round trip stays lossless.
+ESCAPE = "'"
+
+
+def escape_formula(value):
+    if isinstance(value, str) and value.startswith((*FORMULA_STARTS, ESCAPE)):
+        return ESCAPE + value
+    return value
+
+
+def unescape_formula(value):
+    if isinstance(value, str) and value.startswith(ESCAPE) and value[1:2]:
+        if value[1:].startswith((*FORMULA_STARTS, ESCAPE)):
+            return value[1:]
+    return value
+
+
+class FormulaSafeMixin:
+    """Escapes formula-like text cells; non-text cells (numbers, empty limits) stay as they are.
+
+    The library's own escaping only drops a leading "=" (so "+", "-", "@" pass, and the value
+    changes) and turns every cell into text (an empty limit becomes "None"). This replaces it,
+    still under IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT.
+    """
+
+    def _escape_formulae(self, dataset):
+        rows = [[escape_formula(cell) for cell in row] for row in dataset]
+        headers = dataset.headers
+        dataset.wipe()
+        dataset.headers = headers
+        dataset.extend(rows)
+
+
+class SafeXLSX(FormulaSafeMixin, base_formats.XLSX):
+    pass
+
+
+class SafeCSV(FormulaSafeMixin, base_formats.CSV):
+    pass
+
+
+# The catalog admin offers these two (IMPORT_EXPORT_FORMATS lists XLSX and CSV too).
+SPREADSHEET_FORMATS = [SafeXLSX, SafeCSV]
+
+
+class WholeNumberWidget(widgets.IntegerWidget):
+    """A whole number or an empty cell; 7.5 or "seven" is an error, never rounded."""
+
+    def clean(self, value, row=None, **kwargs):
+        if self.is_empty(value):
+            return None
+        if isinstance(value, bool):
+            raise ValueError(_("Enter a whole number, not “%(value)s”.") % {"value": value})
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            number = None
+        # Huge exponents ("1e999999999") would make int() slow; no limit comes near 10^9.
+        if (
+            number is None
+            or not number.is_finite()
+            or number.adjusted() >= 9
+            or number != number.to_integral_value()
+        ):
+            raise ValueError(_("Enter a whole number, not “%(value)s”.") % {"value": value})
+        return int(number)
+
+
+class CodeForeignKeyWidget(widgets.ForeignKeyWidget):
+    """A foreign key by its code, with a readable error for an unknown code."""
+
+    def __init__(self, model, message, **kwargs):
+        super().__init__(model, field="code", **kwargs)
+        self.message = message
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row=row, **kwargs)
+        except self.model.DoesNotExist:
+            raise ValueError(self.message % {"value": value}) from None
+
+
+class ChannelsWidget(widgets.Widget):
+    """Channels as one cell, "window,online"; 、 ， or ; also separate, spaces are ignored."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None:
+            return []
+        text = str(value).replace("，", ",").replace("、", ",").replace(";", ",")
+        return [part.strip() for part in text.split(",") if part.strip()]
+
+    def render(self, value, obj=None, **kwargs):
+        return ",".join(value or [])
+
+
+class QuietInstanceLoader(ModelInstanceLoader):
+    """Treats a row whose key cannot be read (e.g. an unknown item code) as new.
+
+    The same value then fails in import_instance(), where it is reported as a validation
+    error of that row and field rather than as a crash.
+    """
+
+    def get_instance(self, row):
+        try:
+            return super().get_instance(row)
+        except ValueError:
+            return None
+
+
+class CatalogResource(resources.ModelResource):
+    """What every catalog spreadsheet shares: all columns required, formula escapes removed,
+    model validation on every row, and the whole file rolled back on any bad row."""
+
+    def before_import(self, dataset, **kwargs):
+        expected = [f.column_name for f in self.get_import_fields()]
+        headers = [str(h).strip() if h is not None else "" for h in dataset.headers or []]
+        missing = [name for name in expected if name not in headers]
+        if missing:
+            raise ValidationError(
+                _("Row 1 (the header) lacks the column(s): %(columns)s.")
+                % {"columns": ", ".join(missing)}
+            )
+        dataset.headers = headers
+
+    def before_import_row(self, row, **kwargs):
+        for key, value in row.items():
+            row[key] = unescape_formula(value)
+
+    def import_data(self, dataset, *args, **kwargs):
+        # A file is all or nothing, also outside the admin's preview-then-confirm flow.
+        kwargs.setdefault("rollback_on_validation_errors", True)
+        return super().import_data(dataset, *args, **kwargs)
+
+    @classmethod
+    def widget_from_django_field(cls, f, default=widgets.Widget):
+        widget = super().widget_from_django_field(f, default)
+        return WholeNumberWidget if widget is widgets.IntegerWidget else widget
+
+
+class CategoryResource(CatalogResource):
+    class Meta:
+        model = Category
+        import_id_fields = ("code",)
+        fields = ("code", "name", "name_en", "order")
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+
+class ServiceItemResource(CatalogResource):
+    category = fields.Field(
+        attribute="category",
+        column_name="category",
+        widget=CodeForeignKeyWidget(
+            Category, gettext_lazy("There is no category with the code “%(value)s”.")
+        ),
+    )
+    channels = fields.Field(attribute="channels", column_name="channels", widget=ChannelsWidget())
+
+    class Meta:
+        model = ServiceItem
+        import_id_fields = ("code",)
+        fields = (
+            "code",
+            "name",
+            "name_en",
+            "category",
+            "ip_type",
+            "level",
+            "legal_limit_days",
+            "promised_limit_days",
+            "fee",
+            "legal_basis",
+            "channels",
+            "guide",
+            "consult_phone",
+            "green_channel",
+            "active",
+            "order",
+            "is_demo",
+        )
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("category")
+
+
+class MaterialResource(CatalogResource):
+    item = fields.Field(
+        attribute="item",
+        column_name="item",
+        widget=CodeForeignKeyWidget(
+            ServiceItem, gettext_lazy("There is no item with the code “%(value)s”.")
+        ),
+    )
+
+    class Meta:
+        model = Material
+        import_id_fields = ("item", "name")
+        fields = (
+            "item",
+            "name",
+            "name_en",
+            "form",
+            "copies",
+            "required",
+            "tolerable",
+            "note",
+            "order",
+            "is_example",
+        )
+        instance_loader_class = QuietInstanceLoader
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("item")

@@ -1,0 +1,241 @@
+"""Complaint pages (办不成事反映): the public form and its confirmation, the public lookup by
+reference and mobile number, and the bureau's pages to handle, link and close complaints.
+
+Complaints are the bureau's alone (reviews.services.complaints_for_user): window staff never see
+them, since a complaint may be about their own window.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
+
+from appointments.masking import mask_name, mask_phone
+from windows.models import is_bureau
+
+from .. import services
+from ..constants import StepKind
+from ..forms import (
+    ComplaintCloseForm,
+    ComplaintFilterForm,
+    ComplaintForm,
+    ComplaintLinkForm,
+    ComplaintLookupForm,
+    ComplaintStepForm,
+)
+from ..models import Complaint, Step
+from .ratings import apply_form_errors
+
+PAGE_SIZE = 50
+# The reference of the report just made in this browser, for the confirmation page.
+RECEIVED_KEY = "complaint_received"
+
+
+def _limited(request, group, rate):
+    return is_ratelimited(request, group=group, key="ip", rate=rate, method="POST", increment=True)
+
+
+def submission_rate():
+    # A setting of its own if the lead adds one; else the booking limit (a public form too).
+    return getattr(settings, "COMPLAINT_RATE_LIMIT", settings.BOOKING_RATE_LIMIT)
+
+
+# --- public pages -----------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def complaint_new(request):
+    form = ComplaintForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if _limited(request, "reviews.complaint", submission_rate()):
+            return render(request, "reviews/complaint_limited.html", status=429)
+        if form.is_valid():
+            complaint = services.submit_complaint(**form.cleaned_data)
+            request.session[RECEIVED_KEY] = complaint.reference
+            return redirect("reviews:complaint_received")
+    context = {"form": form, "due_days": settings.COMPLAINT_DUE_DAYS}
+    return render(request, "reviews/complaint_new.html", context)
+
+
+@never_cache
+@require_GET
+def complaint_received(request):
+    """The confirmation with the reference; only in the browser that sent the report."""
+    reference = request.session.get(RECEIVED_KEY)
+    complaint = Complaint.objects.filter(reference=reference).first() if reference else None
+    if complaint is None:
+        return redirect("reviews:complaint_new")
+    return render(request, "reviews/complaint_received.html", {"complaint": complaint})
+
+
+def public_steps(complaint):
+    """What the person sees of the handling: the kind and date of each step, and the reply in
+    full; staff names and internal notes stay inside the bureau."""
+    steps = Step.objects.filter(complaint=complaint).order_by("at", "pk")
+    return [
+        {"label": StepKind(step.kind).label, "at": step.at, "reply": step.notes}
+        if step.kind == StepKind.REPLY
+        else {"label": StepKind(step.kind).label, "at": step.at}
+        for step in steps
+        if step.kind != StepKind.NOTE
+    ]
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def complaint_lookup(request):
+    """Reference + mobile number → the report's progress. The same "not found" for a wrong
+    reference and a wrong number; attempts are rate-limited per client."""
+    form = ComplaintLookupForm(request.POST if request.method == "POST" else None)
+    complaint = None
+    if request.method == "POST":
+        if _limited(request, "reviews.complaint-lookup", settings.LOOKUP_RATE_LIMIT):
+            return render(request, "reviews/complaint_limited.html", status=429)
+        if form.is_valid():
+            data = form.cleaned_data
+            complaint = services.find_complaint(data["reference"], data["phone"])
+            if complaint is None:
+                form.add_error(None, _("No report matches this reference and mobile number."))
+    context = {"form": form, "complaint": complaint}
+    if complaint is not None:
+        context["steps"] = public_steps(complaint)
+        context["deadline"] = services.complaint_deadline(complaint, services.local_today())
+    return render(request, "reviews/complaint_lookup.html", context)
+
+
+# --- bureau pages -----------------------------------------------------------------------------
+
+
+def _require_bureau(user):
+    if not is_bureau(user):
+        raise PermissionDenied(_("Only the bureau handles complaints."))
+
+
+@login_required
+@require_GET
+def complaint_list(request):
+    _require_bureau(request.user)
+    today = services.local_today()
+    form = ComplaintFilterForm(request.GET)
+    complaints = (
+        services.complaints_for_user(request.user)
+        .select_related("window", "item")
+        .annotate(deadline=services.deadline_annotation("due", today))
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["status"]:
+            complaints = complaints.filter(status=data["status"])
+        if data["deadline"] == services.OVERDUE:
+            complaints = complaints.filter(services.overdue_filter("due", today))
+        elif data["deadline"] == services.NEAR_DUE:
+            complaints = complaints.filter(services.near_due_filter("due", today))
+    complaints = complaints.order_by(F("closed_at").asc(nulls_first=True), "due", "pk")
+    # Queries: session, user, bureau group, the calendar for the near-due limit, count, the
+    # page of complaints with their window and item.
+    page = Paginator(complaints, PAGE_SIZE).get_page(request.GET.get("page"))
+    for complaint in page.object_list:
+        complaint.masked_name = mask_name(complaint.name)
+        complaint.masked_phone = mask_phone(complaint.phone)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "filtered": any(request.GET.get(k) for k in ("status", "deadline")),
+        "deadline_labels": services.DEADLINE_LABELS,
+    }
+    return render(request, "reviews/complaint_list.html", context)
+
+
+def _staff_steps(complaint):
+    steps = list(Step.objects.filter(complaint=complaint).select_related("actor"))
+    for step in steps:
+        step.method_label = services.CONTACT_METHOD_LABELS.get(step.method, step.method)
+    return steps
+
+
+def _detail_context(complaint, **forms):
+    is_open = complaint.closed_at is None
+    return {
+        "complaint": complaint,
+        "steps": _staff_steps(complaint),
+        "deadline": services.complaint_deadline(complaint, services.local_today()),
+        "deadline_labels": services.DEADLINE_LABELS,
+        "step_form": (forms.get("step_form") or ComplaintStepForm(prefix="step"))
+        if is_open
+        else None,
+        "link_form": (forms.get("link_form") or ComplaintLinkForm(prefix="link"))
+        if is_open
+        else None,
+        "close_form": (forms.get("close_form") or ComplaintCloseForm(prefix="close"))
+        if is_open
+        else None,
+    }
+
+
+@login_required
+@require_GET
+def complaint_detail(request, pk):
+    complaint = services.get_complaint_for_user(request.user, pk)
+    return render(request, "reviews/complaint_detail.html", _detail_context(complaint))
+
+
+def _handle(request, pk, form_class, prefix, action, done_message):
+    """POST of one of the complaint page's forms: run `action(complaint, form data)`."""
+    complaint = services.get_complaint_for_user(request.user, pk)
+    form = form_class(request.POST, prefix=prefix)
+    if form.is_valid():
+        try:
+            action(complaint, form.cleaned_data)
+        except services.StepRefused as refusal:
+            messages.error(request, refusal.message)
+            return redirect("reviews:complaint_detail", pk=complaint.pk)
+        except ValidationError as error:
+            apply_form_errors(form, error)
+        else:
+            messages.success(request, done_message)
+            return redirect("reviews:complaint_detail", pk=complaint.pk)
+    context = _detail_context(complaint, **{f"{prefix}_form": form})
+    return render(request, "reviews/complaint_detail.html", context)
+
+
+@login_required
+@require_POST
+def complaint_step(request, pk):
+    def action(complaint, data):
+        services.complaint_step(
+            complaint, request.user, data["kind"], data["method"], data["notes"]
+        )
+
+    return _handle(request, pk, ComplaintStepForm, "step", action, _("The step has been recorded."))
+
+
+@login_required
+@require_POST
+def complaint_link(request, pk):
+    def action(complaint, data):
+        services.link_complaint(
+            complaint, request.user, case_reference=data["case_reference"], window=data["window"]
+        )
+
+    return _handle(request, pk, ComplaintLinkForm, "link", action, _("The link has been saved."))
+
+
+@login_required
+@require_POST
+def complaint_close(request, pk):
+    def action(complaint, data):
+        services.close_complaint(complaint, request.user, data["method"], data["notes"])
+
+    message = _("The complaint is closed and the person has been told.")
+    return _handle(request, pk, ComplaintCloseForm, "close", action, message)

@@ -1,0 +1,336 @@
+"""The statistics dashboard (统计看板): bureau staff see every window, a window's staff their own.
+
+The filter form and the access rules here are shared with the API (reviews/api/stats_views.py),
+so that both validate parameters with the same messages and refuse the same people.
+"""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from appointments.constants import Channel, Status
+from catalog.models import ServiceItem
+from windows.models import District, ServicePoint, is_bureau
+
+from ..stats import stats_overview
+
+FIRST_YEAR = 2000
+
+
+def local_year():
+    return timezone.localdate(timezone=timezone.get_default_timezone()).year
+
+
+# --- who sees what --------------------------------------------------------------------------------
+
+
+def viewer_windows(user):
+    """None for bureau staff (every window), else the ids of the windows `user` works at.
+
+    Anyone else (no window, not bureau) is refused: statistics are for staff only."""
+    if is_bureau(user):
+        return None
+    ids = list(ServicePoint.objects.for_user(user).values_list("pk", flat=True))
+    if not ids:
+        raise PermissionDenied(_("Statistics are for bureau staff and window staff only."))
+    return ids
+
+
+def scope_for(cleaned, allowed):
+    """compute_stats keyword arguments for valid form data; 404 for a window the viewer does not
+    work at, as for any other window's records."""
+    window = cleaned.get("window")
+    if window is not None and allowed is not None and window.pk not in allowed:
+        raise Http404("Not one of your windows.")
+    return {
+        "district": cleaned.get("district"),
+        "window": window,
+        "item": cleaned.get("item"),
+        "windows": allowed,
+    }
+
+
+def check_breakdown(dimension, allowed):
+    if dimension == "staff" and allowed is not None:
+        raise PermissionDenied(_("Only bureau staff see figures per staff member."))
+
+
+# --- the filters ----------------------------------------------------------------------------------
+
+
+class StatsFilterForm(forms.Form):
+    """Year and optional district, window and item: for the dashboard and the API."""
+
+    year = forms.IntegerField(
+        label=gettext_lazy("Year"),
+        error_messages={
+            "required": gettext_lazy("Give a year, e.g. year=2025."),
+            "invalid": gettext_lazy("The year must be a whole number, e.g. 2025."),
+        },
+    )
+    district = forms.CharField(label=gettext_lazy("District"), required=False, max_length=6)
+    window = forms.IntegerField(
+        label=gettext_lazy("Window"),
+        required=False,
+        error_messages={"invalid": gettext_lazy("The window must be a window id (a number).")},
+    )
+    item = forms.CharField(label=gettext_lazy("Service item"), required=False, max_length=30)
+
+    def clean_year(self):
+        year, last = self.cleaned_data["year"], local_year() + 1
+        if not FIRST_YEAR <= year <= last:
+            raise ValidationError(
+                _("Statistics cover the years %(first)s to %(last)s."),
+                params={"first": FIRST_YEAR, "last": last},
+                code="out_of_range",
+            )
+        return year
+
+    def clean_district(self):
+        return self._known(District, "code", self.cleaned_data["district"], "district")
+
+    def clean_window(self):
+        return self._known(ServicePoint, "pk", self.cleaned_data["window"], "window")
+
+    def clean_item(self):
+        return self._known(ServiceItem, "code", self.cleaned_data["item"], "item")
+
+    UNKNOWN = {
+        "district": gettext_lazy("There is no district with the code “%(value)s”."),
+        "window": gettext_lazy("There is no window with the id %(value)s."),
+        "item": gettext_lazy("There is no service item with the code “%(value)s”."),
+    }
+
+    def _known(self, model, field, value, name):
+        if value in (None, ""):
+            return None
+        found = model.objects.filter(**{field: value}).first()
+        if found is None:
+            raise ValidationError(self.UNKNOWN[name], params={"value": value}, code="unknown")
+        return found
+
+    def error_list(self):
+        return [str(message) for errors in self.errors.values() for message in errors]
+
+
+def _metric_choices():
+    return [(name, label) for name, label, _kind in COLUMNS]
+
+
+class DashboardForm(StatsFilterForm):
+    """The page's form: the same fields as selects, plus what the charts show."""
+
+    metric = forms.ChoiceField(label=gettext_lazy("Charts show"), required=False)
+
+    def __init__(self, *args, allowed=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = [(y, y) for y in range(local_year() + 1, FIRST_YEAR - 1, -1)]
+        self.fields["year"].widget = forms.Select(choices=years)
+        self.fields["metric"].choices = _metric_choices()
+        windows = ServicePoint.objects.select_related("district")
+        if allowed is not None:
+            windows = windows.filter(pk__in=allowed)
+            # A window's staff see their own windows only: choosing a district adds nothing.
+            del self.fields["district"]
+        else:
+            districts = [("", _("All districts"))]
+            districts += [(d.code, d.display_name) for d in District.objects.all()]
+            self.fields["district"].widget = forms.Select(choices=districts)
+        everything = _("All windows") if allowed is None else _("All my windows")
+        window_choices = [("", everything)] + [(w.pk, w.display_name) for w in windows]
+        self.fields["window"].widget = forms.Select(choices=window_choices)
+        items = [("", _("All service items"))]
+        items += [(i.code, i.display_name) for i in ServiceItem.objects.all()]
+        self.fields["item"].widget = forms.Select(choices=items)
+
+    def clean_metric(self):
+        return self.cleaned_data["metric"] or "cases_total"
+
+
+# --- tables and charts ----------------------------------------------------------------------------
+
+COUNT, RATE, AVERAGE = "count", "rate", "average"
+COLUMNS = [
+    ("cases_total", gettext_lazy("Cases"), COUNT),
+    ("bookings", gettext_lazy("Bookings"), COUNT),
+    ("no_shows", gettext_lazy("No-shows"), COUNT),
+    ("completed", gettext_lazy("Completed"), COUNT),
+    ("on_time_rate", gettext_lazy("On-time completion rate"), RATE),
+    ("avg_working_days", gettext_lazy("Average working days to complete"), AVERAGE),
+    ("ratings", gettext_lazy("Ratings"), COUNT),
+    ("good_rate", gettext_lazy("Good rating rate (5 and 4)"), RATE),
+    ("avg_score", gettext_lazy("Average score"), AVERAGE),
+    ("bad_reviews", gettext_lazy("Bad reviews (2 and 1)"), COUNT),
+    ("rectification_rate", gettext_lazy("Rectification rate"), RATE),
+    ("rectification_on_time_rate", gettext_lazy("On-time rectification rate"), RATE),
+    ("complaints", gettext_lazy("Complaints"), COUNT),
+]
+KINDS = {name: kind for name, _label, kind in COLUMNS}
+LABELS = {name: label for name, label, _kind in COLUMNS}
+
+
+def show(value, kind):
+    """A figure as people read it: 1,234 / 66.7% / 3.25; a dash where there is nothing."""
+    if value is None:
+        return "—"
+    if kind == RATE:
+        return f"{value * 100:.1f}%"
+    if kind == AVERAGE:
+        return f"{value:.2f}"
+    return number_format(value, force_grouping=True)
+
+
+def table(rows):
+    return {
+        "columns": [label for _name, label, _kind in COLUMNS],
+        "rows": [
+            {
+                "label": row["label"],
+                "cells": [show(row[name], kind) for name, _label, kind in COLUMNS],
+            }
+            for row in rows
+        ],
+    }
+
+
+# Charts are inline SVG drawn here, so they need no script and no library; sizes are in viewBox
+# units, 360 wide: one unit is one CSS pixel on a phone.
+CHART_WIDTH = 360
+BAR_AREA = 250
+ROW_HEIGHT = 34
+COLUMN_HEIGHT = 150
+
+
+def _scale(rows, metric):
+    values = [row[metric] for row in rows if row[metric] is not None]
+    top = max(values, default=0)
+    return top if top > 0 else 1
+
+
+def bar_chart(rows, metric):
+    """Horizontal bars, one per row, label above its bar: long Chinese names fit a phone."""
+    top, kind = _scale(rows, metric), KINDS[metric]
+    bars = []
+    for i, row in enumerate(rows):
+        value = row[metric]
+        width = round(BAR_AREA * (value or 0) / top, 1)
+        y = i * ROW_HEIGHT
+        bars.append(
+            {
+                "label": row["label"],
+                "text": show(value, kind),
+                "label_y": y + 12,
+                "y": y + 16,
+                "width": width,
+                "text_x": width + 4,
+                "text_y": y + 27,
+            }
+        )
+    return {"width": CHART_WIDTH, "height": max(len(rows), 1) * ROW_HEIGHT, "bars": bars}
+
+
+def column_chart(rows, metric):
+    """Vertical columns, one per month, with the top of the scale marked."""
+    top, kind = _scale(rows, metric), KINDS[metric]
+    left, slot = 40, (CHART_WIDTH - 44) / max(len(rows), 1)
+    columns = []
+    for i, row in enumerate(rows):
+        value = row[metric]
+        height = round(COLUMN_HEIGHT * (value or 0) / top, 1)
+        x = round(left + i * slot + slot * 0.15, 1)
+        columns.append(
+            {
+                "label": row["label"],
+                "short": row["key"],
+                "text": show(value, kind),
+                "x": x,
+                "y": round(10 + COLUMN_HEIGHT - height, 1),
+                "width": round(slot * 0.7, 1),
+                "height": height,
+                "label_x": round(x + slot * 0.35, 1),
+            }
+        )
+    return {
+        "width": CHART_WIDTH,
+        "height": COLUMN_HEIGHT + 32,
+        "baseline": 10 + COLUMN_HEIGHT,
+        "top_text": show(top if kind != COUNT else int(top), kind),
+        "columns": columns,
+    }
+
+
+SECTIONS = [
+    ("month", gettext_lazy("By month")),
+    ("district", gettext_lazy("By district")),
+    ("window", gettext_lazy("By window")),
+    ("item", gettext_lazy("By service item")),
+    ("staff", gettext_lazy("By staff member")),
+]
+
+
+def _dimensions(allowed, cleaned):
+    """What a viewer gets broken down: the bureau everything; a window's staff month, item and
+    (with several windows) window; a dimension the filters pin to one value is left out."""
+    shown = []
+    for dimension, title in SECTIONS:
+        if allowed is not None and dimension in ("district", "staff"):
+            continue
+        if dimension == "window" and (cleaned.get("window") or (allowed and len(allowed) < 2)):
+            continue
+        if dimension in ("district", "item") and cleaned.get(dimension):
+            continue
+        shown.append((dimension, title))
+    return shown
+
+
+def _section(dimension, title, rows, metric):
+    chart = column_chart(rows, metric) if dimension == "month" else bar_chart(rows, metric)
+    return {
+        "id": dimension,
+        "title": title,
+        "chart": chart,
+        "chart_title": _("%(metric)s, %(dimension)s")
+        % {"metric": LABELS[metric], "dimension": str(title).lower()},
+        "table": table(rows),
+        "empty": not rows,
+    }
+
+
+def _headline(stats):
+    return [(label, show(stats[name], kind)) for name, label, kind in COLUMNS]
+
+
+def _by_value(choices, counts):
+    return [(label, number_format(counts[value], force_grouping=True)) for value, label in choices]
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    allowed = viewer_windows(request.user)
+    data = request.GET.copy() if request.GET else {"year": str(local_year())}
+    form = DashboardForm(data, allowed=allowed)
+    context = {"form": form, "allowed": allowed, "is_bureau": allowed is None}
+    if form.is_valid():
+        cleaned = form.cleaned_data
+        scope = scope_for(cleaned, allowed)
+        shown = _dimensions(allowed, cleaned)
+        overview = stats_overview(cleaned["year"], [d for d, _title in shown], **scope)
+        stats, metric = overview["totals"], cleaned["metric"]
+        context.update(
+            stats=stats,
+            year=cleaned["year"],
+            metric_label=LABELS[metric],
+            headline=_headline(stats),
+            by_status=_by_value(Status.choices, stats["cases"]),
+            by_channel=_by_value(Channel.choices, stats["channels"]),
+            sections=[_section(d, title, overview["by"][d], metric) for d, title in shown],
+        )
+    return render(request, "reviews/stats/dashboard.html", context)

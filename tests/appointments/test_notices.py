@@ -1,0 +1,224 @@
+"""Confirmation and cancellation notices: queued with the change, sent once it commits, never twice,
+kept queued when the gateway fails."""
+
+import datetime as dt
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from celery import current_app
+from django.conf import settings
+from django.core import mail
+from django.utils import translation
+
+from appointments import notices, services, tasks
+from appointments.constants import NoticeChannel, NoticeStatus
+from appointments.models import Notice, SmsOutbox
+from appointments.sms import BaseSmsBackend, HttpGatewayBackend, SmsError
+from tests.appointments.factories import person
+from tests.catalog.factories import ServiceItemFactory
+from tests.windows.factories import ServicePointFactory
+
+CST = dt.timezone(dt.timedelta(hours=8))
+NOW = dt.datetime(2026, 9, 29, 10, 0, tzinfo=CST)
+START = dt.datetime(2026, 9, 30, 14, 0, tzinfo=CST)
+
+pytestmark = pytest.mark.django_db
+
+
+class DownGateway(BaseSmsBackend):
+    """Stands in for an SMS gateway that is down (an external service, not project code)."""
+
+    def send(self, phone, text):
+        raise SmsError("gateway unreachable")
+
+
+@pytest.fixture(autouse=True)
+def frozen(time_machine):
+    time_machine.move_to(NOW, tick=False)
+
+
+@pytest.fixture(autouse=True)
+def eager_tasks():
+    # With REDIS_URL set (CI) tasks would go to a broker no worker reads during the tests.
+    previous = current_app.conf.task_always_eager
+    current_app.conf.task_always_eager = True
+    yield
+    current_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def chinese():
+    # Notices use the language of the moment (the person's, in a request); Chinese by default.
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+@pytest.fixture
+def window():
+    window = ServicePointFactory(name="徐汇区知识产权窗口", address="上海市徐汇区漕溪北路1号")
+    window.items.add(ServiceItemFactory(code="PAT-01"))
+    return window
+
+
+def book(window, commit, **extra):
+    with commit(execute=True):
+        return services.book(
+            window=window,
+            item=window.items.get(),
+            start=START,
+            **{**person(1), **extra},
+        )
+
+
+def test_the_confirmation_sms_is_sent_once_the_booking_commits(
+    window, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        case = services.book(window=window, item=window.items.get(), start=START, **person(1))
+    assert not SmsOutbox.objects.exists()  # nothing leaves before the commit
+    assert Notice.objects.get().status == NoticeStatus.QUEUED
+    for callback in callbacks:
+        callback()
+
+    sms = SmsOutbox.objects.get()
+    assert sms.phone == case.phone
+    for fact in (
+        case.reference,
+        "徐汇区知识产权窗口",
+        "上海市徐汇区漕溪北路1号",
+        "2026-09-30 14:00–14:30",
+        f"/booking/{case.reference}/?token={services.booking_token(case)}",
+    ):
+        assert fact in sms.body
+    notice = Notice.objects.get()
+    assert (notice.status, notice.attempts, notice.channel) == (
+        NoticeStatus.SENT,
+        1,
+        NoticeChannel.SMS,
+    )
+    assert notice.sent_at is not None
+
+
+def test_an_email_goes_too_when_given(window, django_capture_on_commit_callbacks):
+    case = book(window, django_capture_on_commit_callbacks, email="li@example.com")
+    assert SmsOutbox.objects.count() == 1
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["li@example.com"]
+    assert case.reference in message.subject
+    assert services.manage_url(case) in message.body
+
+
+def test_a_notice_is_never_sent_twice(window, django_capture_on_commit_callbacks):
+    book(window, django_capture_on_commit_callbacks)
+    notice = Notice.objects.get()
+    assert notices.deliver(notice.pk) is False
+    assert tasks.send_notice.delay(notice.pk).get() is False  # a redelivered task
+    assert SmsOutbox.objects.count() == 1
+    again = notices.queue_notice(
+        notice.key,
+        channel=NoticeChannel.SMS,
+        recipient="13900000000",
+        template="booked",
+        body="again",
+    )
+    assert again == notice
+    assert Notice.objects.count() == 1
+
+
+def test_cancelling_sends_a_cancellation_notice(window, django_capture_on_commit_callbacks):
+    case = book(window, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(case)
+    texts = list(SmsOutbox.objects.order_by("id").values_list("body", flat=True))
+    assert len(texts) == 2
+    assert case.reference in texts[1]
+    assert "2026-09-30 14:00" in texts[1]
+    assert Notice.objects.filter(status=NoticeStatus.SENT).count() == 2
+
+
+def test_rescheduling_sends_the_new_time(window, django_capture_on_commit_callbacks):
+    case = book(window, django_capture_on_commit_callbacks)
+    new_start = dt.datetime(2026, 10, 8, 9, 30, tzinfo=CST)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reschedule(case, new_start)
+    latest = SmsOutbox.objects.order_by("-id").first()
+    assert "2026-10-08 09:30–10:00" in latest.body
+
+
+def test_a_failing_gateway_leaves_the_notice_queued(
+    window, settings, django_capture_on_commit_callbacks
+):
+    settings.SMS_BACKEND = f"{__name__}.DownGateway"
+    case = book(window, django_capture_on_commit_callbacks)  # the booking itself succeeds
+    assert case.pk
+    notice = Notice.objects.get()
+    assert notice.status == NoticeStatus.QUEUED
+    assert notice.attempts == 1
+    assert "gateway unreachable" in notice.error
+    with pytest.raises(notices.SendError):
+        notices.deliver(notice.pk)
+
+    settings.SMS_BACKEND = "appointments.sms.OutboxBackend"
+    assert notices.deliver(notice.pk) is True
+    notice.refresh_from_db()
+    assert (notice.status, notice.attempts, notice.error) == (NoticeStatus.SENT, 3, "")
+
+
+def test_stale_queued_notices_are_sent_again(window, settings, django_capture_on_commit_callbacks):
+    settings.SMS_BACKEND = f"{__name__}.DownGateway"
+    book(window, django_capture_on_commit_callbacks)
+    settings.SMS_BACKEND = "appointments.sms.OutboxBackend"
+    assert tasks.send_stale_notices.delay().get() == 0  # too recent
+    Notice.objects.update(created_at=NOW - dt.timedelta(minutes=11))
+    assert tasks.send_stale_notices.delay().get() == 1
+    assert SmsOutbox.objects.count() == 1
+
+
+def test_give_up_marks_failed(window, settings, django_capture_on_commit_callbacks):
+    settings.SMS_BACKEND = f"{__name__}.DownGateway"
+    book(window, django_capture_on_commit_callbacks)
+    notices.give_up(Notice.objects.get().pk)
+    assert Notice.objects.get().status == NoticeStatus.FAILED
+
+
+# The HTTP gateway backend, against a local stand-in gateway ---------------------------------
+
+
+class _Gateway(BaseHTTPRequestHandler):
+    received = []
+
+    def do_POST(self):  # noqa: N802 (http.server's name)
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.received.append((self.headers["Authorization"], json.loads(body)))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def gateway(settings):
+    server = HTTPServer(("127.0.0.1", 0), _Gateway)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.SMS_GATEWAY_URL = f"http://127.0.0.1:{server.server_port}/send"
+    settings.SMS_GATEWAY_TOKEN = "secret"
+    _Gateway.received = []
+    yield _Gateway.received
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_http_gateway_backend_posts_json(gateway):
+    HttpGatewayBackend().send("13812345678", "您好")
+    assert gateway == [("Bearer secret", {"phone": "13812345678", "text": "您好"})]
+
+
+def test_the_http_gateway_backend_reports_a_gateway_that_is_down(settings):
+    settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/send"  # discard port: nothing listens
+    with pytest.raises(SmsError):
+        HttpGatewayBackend().send("13812345678", "您好")
