@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from import_export.formats.base_formats import CSV, XLSX
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -196,12 +197,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several apps have a `channel` and a `status`; name each choice set once.
+    "ENUM_NAME_OVERRIDES": {
+        "ItemChannelEnum": "catalog.constants.Channel",
+        "CaseChannelEnum": "appointments.constants.Channel",
+        "CaseStatusEnum": "appointments.constants.Status",
+        "RatingChannelEnum": "reviews.constants.RatingChannel",
+        "RectificationStatusEnum": "reviews.constants.RectificationStatus",
+        "ComplaintStatusEnum": "reviews.constants.ComplaintStatus",
+        "NoticeStatusEnum": "appointments.constants.NoticeStatus",
+    },
 }
 
-IMPORT_EXPORT_FORMATS = [
-    "import_export.formats.base_formats.XLSX",
-    "import_export.formats.base_formats.CSV",
-]
+IMPORT_EXPORT_FORMATS = [XLSX, CSV]
 # Every row of a file is imported in one transaction: one bad row and nothing is saved.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

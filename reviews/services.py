@@ -486,11 +486,17 @@ def add_note(rect, actor, notes):
         )
 
 
-def rectification_deadline(rect, today):
-    """OVERDUE/NEAR_DUE/OK against the rectify-by date; None once closed."""
-    if rect.closed_at:
+def deadline_state(record, today):
+    """OVERDUE/NEAR_DUE/OK of an open rectification (against its rectify-by date) or complaint
+    (against its due date); None once closed. The same values as deadline_annotation()."""
+    if record.closed_at:
         return None
-    return date_state(rect.rectify_due, today)
+    due = record.rectify_due if isinstance(record, Rectification) else record.due
+    return date_state(due, today)
+
+
+def rectification_deadline(rect, today):
+    return deadline_state(rect, today)
 
 
 def is_on_time(rect):
@@ -701,9 +707,7 @@ def _notify_closed(complaint, notes):
 
 
 def complaint_deadline(complaint, today):
-    if complaint.closed_at:
-        return None
-    return date_state(complaint.due, today)
+    return deadline_state(complaint, today)
 
 
 def find_complaint(reference, phone):

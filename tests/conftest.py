@@ -93,3 +93,13 @@ def bureau(db):
     user = UserFactory(username="bureau", is_staff=True)
     user.groups.add(Group.objects.get_or_create(name=BUREAU_GROUP)[0])
     return user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    """Flushes and bulk inserts send no signals, so a year cached in one test must not leak."""
+    from appointments import workdays
+
+    workdays.clear_cache()
+    yield
+    workdays.clear_cache()

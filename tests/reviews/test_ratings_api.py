@@ -134,5 +134,20 @@ def test_malformed_json_is_400_not_500(api):
     assert response.json()["code"]
 
 
+@pytest.mark.parametrize(
+    "payload",
+    [
+        [],
+        "score=5",
+        {"reference": {"a": 1}, "token": ["x"], "score": True},
+        {"reference": "A" * 500},
+    ],
+)
+def test_odd_bodies_are_400(api, payload):
+    response = api.post(URL, payload, format="json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+
+
 def test_wrong_method(api):
     assert api.get(URL).status_code == 405

@@ -2,6 +2,7 @@
 
 import pytest
 
+from appointments import cases
 from appointments.constants import Status
 from appointments.models import Notice
 from appointments.services import booking_token
@@ -226,6 +227,16 @@ def test_completing_a_case_invites_the_person_once(
     # Running again (a redelivered task) sends nothing more.
     invite_rating(case.pk)
     assert Notice.objects.filter(key__startswith="invite:").count() == 1
+
+
+def test_completing_at_the_window_sends_the_invitation(
+    django_capture_on_commit_callbacks, window_a, item, staff_a
+):
+    case = CaseFactory(window=window_a, item=item, status=Status.ACCEPTED, handled_by=staff_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        cases.complete(case, staff_a)
+    notice = Notice.objects.get(key=f"invite:{case.reference}")
+    assert booking_token(case) in notice.body
 
 
 def test_no_invitation_for_a_case_rated_or_not_completed(window_a, item):
