@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "ipservice.middleware.ChineseByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -254,6 +255,9 @@ LOGGING = {
 BOOKING_CUTOFF_MINUTES = envint("BOOKING_CUTOFF_MINUTES", 60)
 BOOKING_RATE_LIMIT = os.environ.get("BOOKING_RATE_LIMIT", "20/m")
 LOOKUP_RATE_LIMIT = os.environ.get("LOOKUP_RATE_LIMIT", "60/m")
+# Behind a reverse proxy, name the header that carries the client address (e.g. HTTP_X_REAL_IP)
+# so that rate limits count people, not the proxy.
+RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
 MAX_ACTIVE_BOOKINGS_PER_ID = envint("MAX_ACTIVE_BOOKINGS_PER_ID", 3)
 MAX_ACTIVE_BOOKINGS_PER_PHONE = envint("MAX_ACTIVE_BOOKINGS_PER_PHONE", 3)
 MAX_BOOKINGS_PER_ITEM_PER_DAY = envint("MAX_BOOKINGS_PER_ITEM_PER_DAY", 1)

@@ -21,7 +21,9 @@ and averages are derived from them at the end (`_finish`).
 
 import datetime as dt
 import json
+import operator
 from dataclasses import dataclass
+from functools import reduce
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -186,12 +188,15 @@ def local_month(field, ctx):
 
 # --- scope ----------------------------------------------------------------------------------------
 
-# Lookup paths of the scope filters and of the dimensions, per model (None: does not apply).
+# Lookup paths per model: the dimensions, grouped by id (None: does not apply), and the codes
+# the scope filters by.
 CASE_PATHS = {
     "window": "window_id",
-    "district": "window__district__code",
-    "item": "item__code",
+    "district": "window__district_id",
+    "item": "item_id",
     "staff": "handled_by_id",
+    "district_code": "window__district__code",
+    "item_code": "item__code",
 }
 RATING_PATHS = {**CASE_PATHS, "staff": "staff_id"}
 COMPLAINT_PATHS = {**CASE_PATHS, "staff": None}
@@ -222,11 +227,11 @@ class Scope:
     def q(self, paths):
         lookups = {}
         if self.district:
-            lookups[paths["district"]] = self.district
+            lookups[paths["district_code"]] = self.district
         if self.window is not None:
             lookups[paths["window"]] = self.window
         if self.item:
-            lookups[paths["item"]] = self.item
+            lookups[paths["item_code"]] = self.item
         if self.windows is not None:
             lookups[f"{paths['window']}__in"] = self.windows
         return Q(**lookups)
@@ -284,65 +289,93 @@ class Figures(dict):
             self.add(name, value)
 
 
-def _case_groups(ctx):
-    """ONE query over cases: bookings by appointment time, cases by creation, completions by
-    completion time, grouped by status, channel and whether completed in the year."""
-    booked = Q(channel=Channel.BOOKING) & ctx.in_year("start")
-    created = ctx.in_year("created_at")
-    done = Q(status=Status.COMPLETED) & ctx.in_year("completed_at")
+@dataclass(frozen=True)
+class _Role:
+    """One of the three dates that put a case in a year, with what is counted by it."""
+
+    name: str
+    date_field: str
+    where: Q
+
+    def condition(self, ctx):
+        return self.where & ctx.in_year(self.date_field)
+
+
+BOOKED = _Role("booked", "start", Q(channel=Channel.BOOKING))
+CREATED = _Role("created", "created_at", Q())
+DONE = _Role("done", "completed_at", Q(status=Status.COMPLETED))
+ROLES = (BOOKED, CREATED, DONE)
+
+
+def _completion_aggregates(ctx):
     index, completed_on = ctx.working_days, local_date("completed_at", ctx)
     in_span = index.covers("accepted_on")
-    # By month, each date gives its own month; otherwise the three share the same columns.
-    columns = {
-        **ctx.columns(CASE_PATHS, "start", "booked_"),
-        **ctx.columns(CASE_PATHS, "created_at", "created_"),
-        **ctx.columns(CASE_PATHS, "completed_at", "done_"),
+    return {
+        "rows": Count("pk"),
+        "with_promise": Count("pk", filter=Q(promised_due__isnull=False)),
+        # A null promised_due compares as unknown: not on time (and not in the denominator).
+        "on_time": Count("pk", filter=LessThanOrEqual(completed_on, F("promised_due"))),
+        "working_days_sum": Sum(index.between(F("accepted_on"), completed_on), filter=in_span),
+        "working_days_cases": Count("pk", filter=in_span),
+        "before_span": Count("pk", filter=Q(accepted_on__lt=index.base)),
     }
+
+
+def _case_groups(ctx, roles):
+    """ONE query over the cases in the year by any of `roles`, grouped by status, channel and
+    whether completed in the year (plus the grouping's columns)."""
+    conditions = {role.name: role.condition(ctx) for role in roles}
+    aggregates = {
+        role.name: Count("pk", filter=conditions[role.name]) for role in roles if role is not DONE
+    }
+    if DONE in roles:
+        # Only read in the groups completed in the year.
+        aggregates.update(_completion_aggregates(ctx))
+    columns = {}
+    for role in roles:
+        columns.update(ctx.columns(CASE_PATHS, role.date_field, f"{role.name}_"))
+    done = ExpressionWrapper(DONE.condition(ctx), output_field=BooleanField())
     return (
         Case.objects.filter(ctx.scope.q(CASE_PATHS))
-        .filter(booked | created | done)
+        .filter(reduce(operator.or_, conditions.values()))
         .order_by()
-        .values(
-            "status",
-            "channel",
-            done=ExpressionWrapper(done, output_field=BooleanField()),
-            **columns,
-        )
-        .annotate(
-            rows=Count("pk"),
-            booked=Count("pk", filter=booked),
-            created=Count("pk", filter=created),
-            # The rest only matters in the groups completed in the year.
-            with_promise=Count("pk", filter=Q(promised_due__isnull=False)),
-            # A null promised_due compares as unknown: not on time (and not in the denominator).
-            on_time=Count("pk", filter=LessThanOrEqual(completed_on, F("promised_due"))),
-            working_days_sum=Sum(index.between(F("accepted_on"), completed_on), filter=in_span),
-            working_days_cases=Count("pk", filter=in_span),
-            before_span=Count("pk", filter=Q(accepted_on__lt=index.base)),
-        )
+        .values("status", "channel", done=done, **columns)
+        .annotate(**aggregates)
     )
 
 
 def _fold_cases(ctx, merged):
+    """Bookings by appointment time, cases by creation, completions by completion time: one
+    query, or one per date when grouping by month (three month columns in one GROUP BY make
+    PostgreSQL expect far too many groups and sort on disk instead of hashing)."""
+    queries = [(role,) for role in ROLES] if ctx.grouping == "month" else [ROLES]
     before_span = False
-    for row in _case_groups(ctx):
-        status, channel = row["status"], row["channel"]
+    for roles in queries:
+        for row in _case_groups(ctx, roles):
+            before_span = _fold_case_row(ctx, row, merged) or before_span
+    if before_span:
+        _accepted_before_span(ctx, merged)
+
+
+def _fold_case_row(ctx, row, merged):
+    """Adds one group of cases to its figures; True when some were accepted before the span."""
+    status, channel = row["status"], row["channel"]
+    if "created" in row:
         group = merged.setdefault(ctx.group_of(row, "created_"), Figures())
         group.add("cases_total", row["created"])
         group.add(f"status:{status}", row["created"])
         group.add(f"channel:{channel}", row["created"])
-        if channel == Channel.BOOKING:
-            group = merged.setdefault(ctx.group_of(row, "booked_"), Figures())
-            group.add("bookings", row["booked"])
-            group.add(f"bookings:{status}", row["booked"])
-        if row["done"]:
-            group = merged.setdefault(ctx.group_of(row, "done_"), Figures())
-            group.add("completed", row["rows"])
-            for name in ("with_promise", "on_time", "working_days_sum", "working_days_cases"):
-                group.add(name, row[name])
-            before_span = before_span or row["before_span"]
-    if before_span:
-        _accepted_before_span(ctx, merged)
+    if "booked" in row and channel == Channel.BOOKING:
+        group = merged.setdefault(ctx.group_of(row, "booked_"), Figures())
+        group.add("bookings", row["booked"])
+        group.add(f"bookings:{status}", row["booked"])
+    if "rows" in row and row["done"]:
+        group = merged.setdefault(ctx.group_of(row, "done_"), Figures())
+        group.add("completed", row["rows"])
+        for name in ("with_promise", "on_time", "working_days_sum", "working_days_cases"):
+            group.add(name, row[name])
+        return bool(row["before_span"])
+    return False
 
 
 def _accepted_before_span(ctx, merged):
@@ -487,40 +520,47 @@ def compute_stats(year, *, district=None, window=None, item=None, windows=None):
 # --- breakdowns -----------------------------------------------------------------------------------
 
 
+# Labels: [(group, key, label)] in display order; the group is what the query grouped by (an id),
+# the key what the API shows (a month, a district or item code, a window or user id).
+
+
 def _month_labels(groups):
-    return [(month, str(MONTHS[month])) for month in range(1, 13)]
+    return [(month, month, str(MONTHS[month])) for month in range(1, 13)]
 
 
 def _district_labels(groups):
-    districts = District.objects.filter(code__in=[g for g in groups if g])
-    labels = [(d.code, d.display_name) for d in districts]
+    districts = District.objects.filter(pk__in=[g for g in groups if g])
+    labels = [(d.pk, d.code, d.display_name) for d in districts]
     return _with_none(labels, groups, _("City level or not specified"))
 
 
 def _window_labels(groups):
     windows = ServicePoint.objects.filter(pk__in=[g for g in groups if g])
-    return _with_none([(w.pk, w.display_name) for w in windows], groups, _("Not specified"))
+    labels = [(w.pk, w.pk, w.display_name) for w in windows]
+    return _with_none(labels, groups, _("Not specified"))
 
 
 def _item_labels(groups):
-    items = ServiceItem.objects.filter(code__in=[g for g in groups if g])
-    return _with_none([(i.code, i.display_name) for i in items], groups, _("Not specified"))
+    items = ServiceItem.objects.filter(pk__in=[g for g in groups if g])
+    labels = [(i.pk, i.code, i.display_name) for i in items]
+    return _with_none(labels, groups, _("Not specified"))
 
 
 def _staff_labels(groups):
     users = get_user_model().objects.filter(pk__in=[g for g in groups if g])
-    labels = sorted(((u.pk, u.get_full_name() or u.get_username()) for u in users), key=_second)
+    labels = [(u.pk, u.pk, u.get_full_name() or u.get_username()) for u in users]
+    labels.sort(key=_label)
     return _with_none(labels, groups, _("Not recorded"))
 
 
-def _second(pair):
-    return pair[1]
+def _label(triple):
+    return triple[2]
 
 
 def _with_none(labels, groups, label):
     """Records without a district, window, item or staff member get a row of their own, last,
     so that the rows always add up to the headline figures."""
-    return labels + [(None, label)] if None in groups else labels
+    return labels + [(None, None, label)] if None in groups else labels
 
 
 LABELS = {
@@ -535,8 +575,8 @@ LABELS = {
 def _rows(dimension, groups):
     with_complaints = _with_complaints(dimension)
     return [
-        {"key": key, "label": label, **_finish(groups.get(key, {}), complaints=with_complaints)}
-        for key, label in LABELS[dimension](groups)
+        {"key": key, "label": label, **_finish(groups.get(group, {}), complaints=with_complaints)}
+        for group, key, label in LABELS[dimension](groups)
     ]
 
 
@@ -595,4 +635,4 @@ def stats_overview(
 
 def _districts_of(window_ids):
     ids = [pk for pk in window_ids if pk is not None]
-    return dict(ServicePoint.objects.filter(pk__in=ids).values_list("pk", "district__code"))
+    return dict(ServicePoint.objects.filter(pk__in=ids).values_list("pk", "district_id"))

@@ -103,3 +103,27 @@ def _fresh_calendar_cache():
     workdays.clear_cache()
     yield
     workdays.clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _eager_tasks_by_default(request):
+    """Tasks run in-process unless a test asks for the real worker (marker `redis` + the
+    `celery_worker` fixture of the task tests), so that CI's REDIS_URL changes nothing else."""
+    from ipservice.celery import app
+
+    if "real_worker" in request.fixturenames:
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request's language must not leak into the next test's messages."""
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield

@@ -71,3 +71,8 @@ def test_every_asset_is_local(client):
 def test_login_page_has_labelled_fields(client):
     html = client.get(reverse("login")).content.decode()
     assert 'for="id_username"' in html and 'for="id_password"' in html
+
+
+def test_chinese_even_for_a_browser_asking_for_english(client):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-Hans"' in html

@@ -277,8 +277,8 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(
     # Cases, ratings (with their rectification), complaints.
     with django_assert_num_queries(3):
         compute_stats(2025)
-    # The same three (grouped by month too), and no labels.
-    with django_assert_num_queries(3):
+    # Cases once per date that gives the month, ratings, complaints; no labels.
+    with django_assert_num_queries(5):
         stats_by(2025, "month")
     # The same three and one for the windows' names.
     with django_assert_num_queries(4):
@@ -316,13 +316,13 @@ def test_the_overview_takes_a_fixed_number_of_queries(
 ):
     stats_overview(2025)
 
-    # Window × item × staff: cases, ratings, complaints; the same by month; the windows'
-    # districts; the labels of districts, windows, items and staff members.
-    with django_assert_num_queries(11):
+    # Window × item × staff: cases, ratings, complaints; by month: cases three times, ratings,
+    # complaints; the windows' districts; the labels of districts, windows, items and staff.
+    with django_assert_num_queries(13):
         stats_overview(2025)
     more_of_the_same(window_a, item, 20)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         stats_overview(2025)
     # The detail pass, the month pass, the districts, the items' labels.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         stats_overview(2025, ["month", "item"])
