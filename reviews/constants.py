@@ -48,3 +48,10 @@ class ComplaintStatus(models.TextChoices):
     RECEIVED = "received", _("Received")
     IN_PROGRESS = "in_progress", _("In progress")
     CLOSED = "closed", _("Replied and closed")
+
+
+class ReportStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")

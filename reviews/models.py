@@ -8,6 +8,7 @@ from .constants import (
     ComplaintStatus,
     RatingChannel,
     RectificationStatus,
+    ReportStatus,
     Score,
     StepKind,
 )
@@ -236,3 +237,31 @@ class Step(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"
+
+
+class AnnualReport(models.Model):
+    """The bureau's annual report (年度报告) for one year: built by a task into an .xlsx file.
+
+    Files are served only through a view that checks the user, never from a public media URL."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=ReportStatus.choices, default=ReportStatus.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    file = models.FileField(_("file"), upload_to="reports/", blank=True)
+    error = models.TextField(_("why it failed"), blank=True, default="")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("annual report")
+        verbose_name_plural = _("annual reports")
+
+    def __str__(self):
+        return f"{self.year} {self.get_status_display()}"
