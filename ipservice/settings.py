@@ -129,7 +129,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "appointments:workbench"
 LOGOUT_REDIRECT_URL = "home"
 
 # Chinese first, English second; the language follows the switch (a cookie), not the URL.

@@ -16,14 +16,14 @@ def test_keyboard_user_switches_large_text_and_language(page):
     assert page.url.endswith("#main")
 
     page.get_by_role("button", name="大字模式").focus()
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "a11y-large" in page.locator("html").get_attribute("class")
     page.reload()
     assert "a11y-large" in page.locator("html").get_attribute("class")
 
-    page.get_by_role("button", name="English").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="English").click()
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("link", name="Skip to main content").count() == 1
     # Nothing overflows a 360-px screen.
