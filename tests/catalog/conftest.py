@@ -2,8 +2,6 @@ import pytest
 
 from catalog.constants import Channel, IPType, MaterialForm
 
-# The browser tests here reuse the Chromium fixtures of tests/browser.
-from tests.browser.conftest import browser, chromium_path, page  # noqa: F401
 from tests.catalog.factories import CategoryFactory, MaterialFactory, ServiceItemFactory
 from tests.windows.factories import DistrictFactory, ServicePointFactory
 from windows.constants import Kind, Level

@@ -8,16 +8,10 @@ from appointments.models import Notice
 from reviews import services
 from reviews.constants import RectificationStatus
 from reviews.models import Rating, Rectification
-from tests.browser import conftest as browser_conftest
 
 from .factories import CompletedCaseFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# The Chromium fixtures of tests/browser/, shared rather than copied.
-chromium_path = browser_conftest.chromium_path
-browser = browser_conftest.browser
-page = browser_conftest.page
 
 
 def submit(page, form="main form"):
