@@ -1,7 +1,6 @@
 import pytest
 
 from catalog.constants import Channel, IPType, MaterialForm
-
 from tests.catalog.factories import CategoryFactory, MaterialFactory, ServiceItemFactory
 from tests.windows.factories import DistrictFactory, ServicePointFactory
 from windows.constants import Kind, Level
