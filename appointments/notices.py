@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .constants import NoticeChannel, NoticeStatus
+from .masking import mask_phone
 from .models import Notice
-from .sms import SmsError, get_sms_backend
+from .sms import SmsError, SmsRejected, get_sms_backend
 
 logger = logging.getLogger(__name__)
 
@@ -28,9 +29,16 @@ TRANSIENT_ERRORS = (SmsError, smtplib.SMTPException, OSError)
 class SendError(Exception):
     """Sending failed for a reason that may go away; the notice stays queued."""
 
+    def __init__(self, message, attempts=0):
+        super().__init__(message)
+        self.attempts = attempts
+
 
 def queue_notice(key, *, channel, recipient, template, subject="", body):
-    """Create the notice for `key` unless it exists, and send it once the transaction commits."""
+    """Create the notice for `key` unless it exists, and send it once the transaction commits.
+
+    Only the call that creates the row enqueues it, so two runs of a job racing on one key
+    (the unique index makes the second wait for the first and then find its row) send once."""
     notice, created = Notice.objects.get_or_create(
         key=key,
         defaults={
@@ -54,11 +62,14 @@ def _enqueue(notice_id):
 
 def deliver(notice_id):
     """Send notice `notice_id` if it is still queued. True when sent now, False when there was
-    nothing to do (already sent, given up, or being sent by another worker right now).
-    Raises SendError after recording a transient failure."""
-    error = None
+    nothing to do (already sent, given up, or being sent by another worker right now) or the
+    message was refused for good (the notice is then failed).
+    Raises SendError after recording a transient failure that leaves attempts to spare.
+
+    Exactly once: the row is locked for the whole attempt, so a second worker running the same
+    notice skips it, and a worker killed mid-attempt rolls back, leaving the notice queued (its
+    task message is redelivered: acks_late + reject_on_worker_lost)."""
     with transaction.atomic():
-        # skip_locked: a redelivered task finds the row locked by the first one and leaves it.
         notice = (
             Notice.objects.select_for_update(skip_locked=True)
             .filter(pk=notice_id, status=NoticeStatus.QUEUED)
@@ -66,18 +77,43 @@ def deliver(notice_id):
         )
         if notice is None:
             return False
-        notice.attempts += 1
-        try:
-            _send(notice)
-        except TRANSIENT_ERRORS as exc:
-            error = exc
-            notice.error = f"{type(exc).__name__}: {exc}"[:1000]
-        else:
-            notice.status, notice.sent_at, notice.error = NoticeStatus.SENT, timezone.now(), ""
+        error = _attempt(notice)
         notice.save(update_fields=["attempts", "error", "status", "sent_at"])
-    if error is not None:
-        raise SendError(notice.error) from error
-    return True
+    if error is None:
+        return True
+    if notice.status == NoticeStatus.FAILED:
+        logger.warning("notice %s (%s) failed for good: %s", notice.pk, notice.key, notice.error)
+        return False
+    if isinstance(error, TRANSIENT_ERRORS):
+        raise SendError(notice.error, attempts=notice.attempts) from error
+    raise error  # a bug, not the gateway: the attempt is counted and the traceback logged
+
+
+def _attempt(notice):
+    """One attempt at sending; returns the exception it failed with, None when sent."""
+    notice.attempts += 1
+    try:
+        with transaction.atomic():  # a savepoint: a failed database write must not undo ours
+            _send(notice)
+    except Exception as exc:  # noqa: BLE001 (recorded here, re-raised by deliver)
+        notice.error = f"{type(exc).__name__}: {exc}"[:1000]
+        out_of_attempts = notice.attempts >= settings.NOTICE_MAX_ATTEMPTS
+        if is_permanent(exc) or (out_of_attempts and isinstance(exc, TRANSIENT_ERRORS)):
+            notice.status = NoticeStatus.FAILED
+        return exc
+    notice.status, notice.sent_at, notice.error = NoticeStatus.SENT, timezone.now(), ""
+    return None
+
+
+def is_permanent(exc):
+    """A refusal that sending again cannot change: the gateway's 4xx, an SMTP 5xx answer."""
+    if isinstance(exc, SmsRejected):
+        return True
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _message in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return False
 
 
 def give_up(notice_id):
@@ -87,11 +123,39 @@ def give_up(notice_id):
     logger.warning("notice %s failed for good", notice_id)
 
 
+def requeue_failed(notice_ids):
+    """Give failed notices a fresh set of attempts (staff retry them from the admin) and send
+    them once the transaction commits. Returns how many."""
+    with transaction.atomic():
+        failed = Notice.objects.select_for_update().filter(
+            pk__in=notice_ids, status=NoticeStatus.FAILED
+        )
+        ids = list(failed.values_list("pk", flat=True))
+        Notice.objects.filter(pk__in=ids).update(status=NoticeStatus.QUEUED, attempts=0)
+    for notice_id in ids:
+        transaction.on_commit(lambda notice_id=notice_id: _enqueue(notice_id), robust=True)
+    return len(ids)
+
+
 def _send(notice):
     if notice.channel == NoticeChannel.SMS:
-        get_sms_backend().send(notice.recipient, notice.body)
+        get_sms_backend().send_message(notice.recipient, notice.body, key=notice.key)
     else:
         send_mail(notice.subject, notice.body, settings.DEFAULT_FROM_EMAIL, [notice.recipient])
+
+
+def mask_email(address):
+    """zhang.san@example.com → z***@example.com (lists and logs never show a whole address)."""
+    local, at, domain = (address or "").partition("@")
+    if not at:
+        return mask_phone(address)
+    return f"{local[:1]}***@{domain}"
+
+
+def mask_recipient(notice):
+    if notice.channel == NoticeChannel.EMAIL:
+        return mask_email(notice.recipient)
+    return mask_phone(notice.recipient)
 
 
 # What the notices say -------------------------------------------------------------------------
@@ -195,3 +259,26 @@ def booking_cancelled(case):
     subject = _("Booking cancelled: %(reference)s") % facts
     body = _email_body(intro, facts, with_link=False)
     _queue_for_person(case, f"cancelled:{case.reference}", sms, subject, body)
+
+
+def reminder_key(case):
+    """One reminder per booking and appointment time: a booking moved after its reminder went
+    out is reminded again of the new time, never twice of the same one."""
+    start = timezone.localtime(case.start)
+    return f"remind:{case.reference}:{start:%Y%m%d%H%M}"
+
+
+def booking_reminder(case):
+    """The reminder the working day before the appointment (sent by tasks.send_reminders)."""
+    facts = _facts(case)
+    sms = (
+        _(
+            "[Shanghai IP Services] Reminder: your appointment %(reference)s is at %(time)s, "
+            "%(window)s, %(address)s. Please bring the materials listed in the guide. "
+            "Cannot come? Change or cancel: %(url)s"
+        )
+        % facts
+    )
+    intro = _("A reminder of your appointment. Please bring the materials listed in the guide.")
+    subject = _("Appointment reminder: %(reference)s") % facts
+    _queue_for_person(case, reminder_key(case), sms, subject, _email_body(intro, facts))

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
+from ipservice.spreadsheets import escape_formula, unescape_formula
+
 from .constants import DayKind
 from .models import CalendarDay
 
@@ -25,8 +27,6 @@ HEADER_ALIASES = {
     "名字": "name",
 }
 REQUIRED_COLUMNS = ("date", "kind")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-ESCAPE = "'"
 KIND_ALIASES = {
     "holiday": DayKind.HOLIDAY,
     "workday": DayKind.WORKDAY,
@@ -103,13 +103,10 @@ class NameWidget(widgets.CharWidget):
 
     def clean(self, value, row=None, **kwargs):
         text = super().clean(value, row=row, **kwargs)
-        if text.startswith(ESCAPE) and text[1:].startswith((*FORMULA_STARTS, ESCAPE)):
-            return text[1:]
-        return text
+        return unescape_formula(text)
 
     def render(self, value, obj=None, **kwargs):
-        text = value or ""
-        return ESCAPE + text if text.startswith((*FORMULA_STARTS, ESCAPE)) else text
+        return escape_formula(value or "")
 
 
 class CalendarDayResource(resources.ModelResource):

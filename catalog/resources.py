@@ -10,57 +10,17 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
-from import_export.formats import base_formats
 from import_export.instance_loaders import ModelInstanceLoader
 
+from ipservice.spreadsheets import (  # noqa: F401  (re-exported for the admins)
+    SPREADSHEET_FORMATS,
+    SafeCSV,
+    SafeXLSX,
+    escape_formula,
+    unescape_formula,
+)
+
 from .models import Category, Material, ServiceItem
-
-# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Prefixed to such a cell on export and removed on import. A cell that already starts with the
-# quote is prefixed too, so that the round trip stays lossless.
-ESCAPE = "'"
-
-
-def escape_formula(value):
-    if isinstance(value, str) and value.startswith((*FORMULA_STARTS, ESCAPE)):
-        return ESCAPE + value
-    return value
-
-
-def unescape_formula(value):
-    if isinstance(value, str) and value.startswith(ESCAPE) and value[1:2]:
-        if value[1:].startswith((*FORMULA_STARTS, ESCAPE)):
-            return value[1:]
-    return value
-
-
-class FormulaSafeMixin:
-    """Escapes formula-like text cells; non-text cells (numbers, empty limits) stay as they are.
-
-    The library's own escaping only drops a leading "=" (so "+", "-", "@" pass, and the value
-    changes) and turns every cell into text (an empty limit becomes "None"). This replaces it,
-    still under IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT.
-    """
-
-    def _escape_formulae(self, dataset):
-        rows = [[escape_formula(cell) for cell in row] for row in dataset]
-        headers = dataset.headers
-        dataset.wipe()
-        dataset.headers = headers
-        dataset.extend(rows)
-
-
-class SafeXLSX(FormulaSafeMixin, base_formats.XLSX):
-    pass
-
-
-class SafeCSV(FormulaSafeMixin, base_formats.CSV):
-    pass
-
-
-# The catalog admin offers these two (IMPORT_EXPORT_FORMATS lists XLSX and CSV too).
-SPREADSHEET_FORMATS = [SafeXLSX, SafeCSV]
 
 
 class WholeNumberWidget(widgets.IntegerWidget):

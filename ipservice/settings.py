@@ -280,3 +280,19 @@ RECTIFICATION_CONTACT_DAYS = envint("RECTIFICATION_CONTACT_DAYS", 1)
 RECTIFICATION_REPLY_DAYS = envint("RECTIFICATION_REPLY_DAYS", 5)
 RECTIFICATION_RECTIFY_DAYS = envint("RECTIFICATION_RECTIFY_DAYS", 15)
 COMPLAINT_DUE_DAYS = envint("COMPLAINT_DUE_DAYS", 5)
+
+# --- Celery at work: notices, reminders, alerts (block added by the notices helper) ----------
+# A notice whose gateway or mail server fails is retried: the delay starts at NOTICE_RETRY_DELAY
+# seconds and doubles each attempt up to NOTICE_RETRY_MAX_DELAY; after NOTICE_MAX_ATTEMPTS
+# attempts it is marked failed (staff retry it from the admin).
+NOTICE_MAX_ATTEMPTS = envint("NOTICE_MAX_ATTEMPTS", 6)
+NOTICE_RETRY_DELAY = envint("NOTICE_RETRY_DELAY", 60)
+NOTICE_RETRY_MAX_DELAY = envint("NOTICE_RETRY_MAX_DELAY", 900)
+# Redis redelivers a task whose countdown outlives the visibility timeout to a second worker,
+# so no retry may wait that long; what is due later is found by the beat jobs.
+if NOTICE_RETRY_MAX_DELAY >= CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] // 2:
+    raise ImproperlyConfigured("NOTICE_RETRY_MAX_DELAY must be under half the visibility timeout")
+# Where the bureau receives 好差评 rectification alerts (comma-separated addresses); empty: every
+# active member of the bureau group who has an email address.
+BUREAU_ALERT_EMAILS = envlist("BUREAU_ALERT_EMAILS")
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -15,6 +15,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from appointments.masking import mask_name, mask_phone
+from ipservice.spreadsheets import escape_formula
 
 from . import services
 from .constants import StepKind
@@ -22,13 +23,10 @@ from .models import Step
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 2000
-# A cell starting with one of these would be run as a formula by a spreadsheet (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_text(value):
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return escape_formula("" if value is None else str(value))
 
 
 def local_time(moment):

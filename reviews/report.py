@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter
 
 from appointments.constants import Channel, Status
 from catalog.models import ServiceItem
+from ipservice.spreadsheets import escape_formula
 from windows import targets
 from windows.models import District, ServicePoint
 
@@ -357,7 +358,8 @@ def write_breakdown(workbook, dimension, rows, figures):
     for row in rows:
         described = {"key": row["key"], **names.get(row["key"], {"label": row["label"]})}
         sheet.append(
-            [described.get(key) for _label, key in heads]
+            # Names come from imported registries: never let one run as a formula.
+            [escape_formula(described.get(key)) for _label, key in heads]
             + [cell(sheet, f.value(row), number_format=f.format) for f in figures]
         )
     return sheet, len(heads)

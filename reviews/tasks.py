@@ -47,3 +47,7 @@ def invite_rating(case_id):
         subject=str(subject),
         body=body,
     )
+
+
+# The annual report's task lives in its own module; importing it here lets autodiscovery find it.
+from .report_tasks import build_annual_report  # noqa: E402, F401

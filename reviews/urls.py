@@ -5,4 +5,5 @@ app_name = "reviews"
 urlpatterns = [
     path("", include("reviews.views.feedback_urls")),
     path("", include("reviews.views.stats_urls")),
+    path("", include("reviews.views.report_urls")),
 ]

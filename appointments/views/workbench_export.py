@@ -12,13 +12,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from ipservice.spreadsheets import escape_formula
+
 from .. import cases
 from ..masking import mask_id, mask_name, mask_phone
 
 FORMATS = ("csv", "xlsx")
 CHUNK = 500
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _headers():
@@ -66,8 +66,7 @@ def _row(case):
 
 
 def _safe(value):
-    value = str(value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    return escape_formula(str(value))
 
 
 def _rows(queryset, language):

@@ -209,6 +209,12 @@ COLUMN_HEIGHT = 150
 
 
 def _scale(rows, metric):
+    """The value of a full bar: 100% for rates and 5 for scores, so that bars compare across
+    pages; the largest value for counts and days."""
+    if KINDS[metric] == RATE:
+        return 1
+    if metric == "avg_score":
+        return 5
     values = [row[metric] for row in rows if row[metric] is not None]
     top = max(values, default=0)
     return top if top > 0 else 1
@@ -220,7 +226,7 @@ def bar_chart(rows, metric):
     bars = []
     for i, row in enumerate(rows):
         value = row[metric]
-        width = round(BAR_AREA * (value or 0) / top, 1)
+        width = round(BAR_AREA * max(value or 0, 0) / top, 1)
         y = i * ROW_HEIGHT
         bars.append(
             {
@@ -243,7 +249,7 @@ def column_chart(rows, metric):
     columns = []
     for i, row in enumerate(rows):
         value = row[metric]
-        height = round(COLUMN_HEIGHT * (value or 0) / top, 1)
+        height = round(COLUMN_HEIGHT * max(value or 0, 0) / top, 1)
         x = round(left + i * slot + slot * 0.15, 1)
         columns.append(
             {

@@ -1,0 +1,182 @@
+"""Building the annual report in the background: the task, and how pages and API ask for it.
+
+A build is claimed with ONE conditional UPDATE (pending, or running but abandoned, to running,
+stamped with its start time); every later write of that build (progress, file, outcome) is
+conditioned on the same start time, so that a duplicate message or a build taken over after a
+dead worker can never overwrite the run that owns the row. What is done is never redone.
+
+A worker killed in the middle leaves the row running; with `acks_late` and
+`task_reject_on_worker_lost` the message comes back, finds the row still running and looks again
+once that run is surely dead (the hard time limit has passed), then takes it over. A failure
+marks the row failed with a message for people (the traceback goes to the log); staff retry it.
+"""
+
+import datetime as dt
+import logging
+import tempfile
+
+from celery import shared_task
+from celery.exceptions import MaxRetriesExceededError, SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .constants import ReportStatus
+from .models import AnnualReport
+from .report import write_report
+
+logger = logging.getLogger(__name__)
+
+ACTIVE = (ReportStatus.PENDING, ReportStatus.RUNNING)
+
+
+def abandoned_after():
+    """A running build older than the hard time limit has been killed: it may be taken over."""
+    return dt.timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", None) or 3600)
+
+
+def abandoned(now):
+    return Q(status=ReportStatus.RUNNING, started_at__lt=now - abandoned_after())
+
+
+# --- asking for a report --------------------------------------------------------------------------
+
+
+def enqueue(report):
+    report_id = report.pk
+    transaction.on_commit(lambda: build_annual_report.delay(report_id))
+
+
+@transaction.atomic
+def request_report(year, user):
+    """(report, created): a new report of `year` queued for building, or the one of that year
+    already queued or being built (a second click does not build it twice)."""
+    active = AnnualReport.objects.filter(year=year, status__in=ACTIVE).order_by("-pk").first()
+    if active is not None:
+        return active, False
+    report = AnnualReport.objects.create(year=year, requested_by=user)
+    enqueue(report)
+    return report, True
+
+
+def can_retry(report, now=None):
+    """A failed build, or one abandoned by a dead worker, can be started again."""
+    now = now or timezone.now()
+    if report.status == ReportStatus.FAILED:
+        return True
+    return (
+        report.status == ReportStatus.RUNNING
+        and report.started_at is not None
+        and report.started_at < now - abandoned_after()
+    )
+
+
+@transaction.atomic
+def retry_report(report):
+    """Queues `report` again if it can be retried; False if not (done, or still building)."""
+    now = timezone.now()
+    retryable = Q(status=ReportStatus.FAILED) | abandoned(now)
+    updated = (
+        AnnualReport.objects.filter(retryable, pk=report.pk)
+        .exclude(status=ReportStatus.DONE)
+        .update(
+            status=ReportStatus.PENDING, progress=0, error="", started_at=None, finished_at=None
+        )
+    )
+    if updated:
+        enqueue(report)
+    return bool(updated)
+
+
+# --- the task -------------------------------------------------------------------------------------
+
+
+class Run:
+    """One build of one report, identified by the start time it claimed the row with."""
+
+    def __init__(self, report_id, started):
+        self.report_id, self.started = report_id, started
+
+    def rows(self):
+        return AnnualReport.objects.filter(
+            pk=self.report_id, status=ReportStatus.RUNNING, started_at=self.started
+        )
+
+    def progress(self, percent):
+        self.rows().update(progress=percent)
+
+    def finish(self, name):
+        return self.rows().update(
+            status=ReportStatus.DONE, progress=100, file=name, finished_at=timezone.now()
+        )
+
+    def fail(self, message):
+        self.rows().update(status=ReportStatus.FAILED, error=message, finished_at=timezone.now())
+
+
+def claim(report_id, now):
+    """Run or None: ONE conditional UPDATE decides which build owns the row."""
+    claimable = Q(status=ReportStatus.PENDING) | abandoned(now)
+    claimed = AnnualReport.objects.filter(claimable, pk=report_id).update(
+        status=ReportStatus.RUNNING, started_at=now, progress=0, error="", finished_at=None
+    )
+    return Run(report_id, now) if claimed else None
+
+
+@shared_task(bind=True, name="reviews.build_annual_report", max_retries=3)
+def build_annual_report(self, report_id):
+    """Builds the .xlsx of AnnualReport `report_id` once; see the module's docstring."""
+    now = timezone.now()
+    run = claim(report_id, now)
+    if run is None:
+        _look_again_later(self, report_id, now)
+        return
+    # A task has no request: the report's words and its error are in the portal's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        try:
+            _build(run)
+        except SoftTimeLimitExceeded:
+            logger.error("annual report %s: soft time limit exceeded", report_id)
+            run.fail(_("Building the report took too long and was stopped. Please try again."))
+        except Exception as exc:
+            logger.exception("annual report %s could not be built", report_id)
+            run.fail(failure_message(exc))
+
+
+def failure_message(exc):
+    # People see the kind of failure, never a traceback or SQL; the log has the details.
+    return _(
+        "The report could not be built because of an unexpected error (%(kind)s). The details "
+        "are in the worker's log. Please try again; if it fails again, tell the portal's "
+        "administrators."
+    ) % {"kind": type(exc).__name__}
+
+
+def _build(run):
+    report = AnnualReport.objects.get(pk=run.report_id)
+    with tempfile.TemporaryFile(suffix=".xlsx") as scratch:
+        write_report(report.year, scratch, progress=run.progress)
+        scratch.seek(0)
+        name = f"annual-report-{report.year}-{report.pk}.xlsx"
+        report.file.save(name, File(scratch, name=name), save=False)
+    if not run.finish(report.file.name):
+        # Taken over (or deleted) meanwhile: the row is not ours, nor is this file.
+        report.file.storage.delete(report.file.name)
+
+
+def _look_again_later(task, report_id, now):
+    """Not claimed: done, failed or gone (nothing to do), or running. A running build is another
+    worker's, or this very message's whose worker died: come back when it would be abandoned."""
+    report = AnnualReport.objects.filter(pk=report_id).only("status", "started_at").first()
+    if report is None or report.status != ReportStatus.RUNNING or task.request.is_eager:
+        return
+    wait = report.started_at + abandoned_after() - now
+    try:
+        raise task.retry(countdown=max(int(wait.total_seconds()) + 5, 5))
+    except MaxRetriesExceededError:
+        logger.warning(
+            "annual report %s: still running after %s checks", report_id, task.max_retries
+        )

@@ -1,0 +1,136 @@
+"""The annual report pages (bureau staff only): request a year, watch it build, download it.
+
+Anyone else who is logged in gets a 404 (the pages do not exist for them), anonymous visitors
+the login page. The request form is shared with POST /api/v1/reports/annual/ so that both give
+the same messages.
+"""
+
+from urllib.parse import quote
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from windows.models import is_bureau
+
+from ..constants import ReportStatus
+from ..models import AnnualReport
+from ..report import XLSX_TYPE, download_name
+from ..report_tasks import ACTIVE, can_retry, request_report, retry_report
+from .stats import FIRST_YEAR, local_year
+
+PAGE_SIZE = 20
+
+
+class ReportRequestForm(forms.Form):
+    """The year of a report: 2000 (the earliest statistics) to the current year."""
+
+    year = forms.IntegerField(
+        label=gettext_lazy("Year"),
+        error_messages={
+            "required": gettext_lazy("Give the year of the report, e.g. 2025."),
+            "invalid": gettext_lazy("The year must be a whole number, e.g. 2025."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = [(y, y) for y in range(local_year(), FIRST_YEAR - 1, -1)]
+        self.fields["year"].widget = forms.Select(choices=years)
+
+    def clean_year(self):
+        year, last = self.cleaned_data["year"], local_year()
+        if not FIRST_YEAR <= year <= last:
+            raise ValidationError(
+                _("Annual reports cover the years %(first)s to %(last)s."),
+                params={"first": FIRST_YEAR, "last": last},
+                code="out_of_range",
+            )
+        return year
+
+    def error_list(self):
+        return [str(message) for errors in self.errors.values() for message in errors]
+
+
+def require_bureau(user):
+    if not is_bureau(user):
+        raise Http404("Annual reports are for bureau staff only.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_list(request):
+    require_bureau(request.user)
+    if request.method == "POST":
+        form = ReportRequestForm(request.POST)
+        if form.is_valid():
+            report, created = request_report(form.cleaned_data["year"], request.user)
+            if created:
+                messages.success(
+                    request, _("The report of %(year)s is being built.") % {"year": report.year}
+                )
+            else:
+                messages.info(
+                    request, _("The report of %(year)s is already being built.") % {"year": report.year}
+                )
+            return redirect("reviews:report_list")
+    else:
+        # In January one reports on the year just ended.
+        form = ReportRequestForm(initial={"year": local_year() - 1})
+    # Queries: session, user, bureau group, count, the page of reports with who asked.
+    reports = AnnualReport.objects.select_related("requested_by").order_by("-created_at", "-pk")
+    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    for report in page.object_list:
+        report.retryable = can_retry(report)
+        report.active = report.status in ACTIVE
+    context = {
+        "form": form,
+        "page": page,
+        "building": any(report.active for report in page.object_list),
+    }
+    return render(request, "reviews/report/list.html", context)
+
+
+@login_required
+@require_POST
+def report_retry(request, pk):
+    require_bureau(request.user)
+    report = get_object_or_404(AnnualReport, pk=pk)
+    if retry_report(report):
+        messages.success(
+            request, _("The report of %(year)s is being built again.") % {"year": report.year}
+        )
+    else:
+        messages.info(request, _("This report cannot be retried: it is done or still building."))
+    return redirect("reviews:report_list")
+
+
+@login_required
+@require_GET
+def report_download(request, pk):
+    require_bureau(request.user)
+    report = get_object_or_404(AnnualReport, pk=pk, status=ReportStatus.DONE)
+    if not report.file:
+        raise Http404("The report has no file.")
+    try:
+        handle = report.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The report's file is missing.") from exc
+    response = FileResponse(handle, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = attachment(download_name(report.year), report.year)
+    # Bureau-only content: no shared cache may keep it.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def attachment(filename, year):
+    """An ASCII name for old clients and the Chinese one by RFC 5987 (filename*)."""
+    fallback = f"annual-report-{year}.xlsx"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
