@@ -1,12 +1,16 @@
+import re
+
 from django.contrib import admin, messages
 from django.utils import formats, timezone
-from django.utils.translation import gettext_lazy
+from django.utils.text import Truncator
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 
-from . import workdays
-from .constants import CalendarSource
-from .models import CalendarDay
+from . import notices, workdays
+from .constants import CalendarSource, NoticeStatus
+from .masking import mask_phone
+from .models import CalendarDay, Notice, SmsOutbox
 from .resources import MAX_YEAR, MIN_YEAR, CalendarDayResource
 
 
@@ -90,3 +94,108 @@ class CalendarDayAdmin(ImportExportModelAdmin):
         for year in years:
             level, message = SOURCE_MESSAGES[workdays.calendar_source(year)]
             self.message_user(request, message % {"year": year}, level)
+
+
+# Notices and the SMS outbox (read-only) -------------------------------------------------------
+
+# The manage link's token in a message body is the key to the person's booking: never shown.
+_TOKEN = re.compile(r"(token=)[0-9A-Za-z]+")
+
+
+def _without_tokens(text):
+    return _TOKEN.sub(r"\1…", text or "")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the system only: staff look, never add, edit or delete."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notice)
+class NoticeAdmin(ReadOnlyAdmin):
+    """What was sent to whom, and what failed; recipients masked as in every list (DESIGN §3)."""
+
+    list_display = [
+        "created_at",
+        "channel",
+        "masked_recipient",
+        "template",
+        "status",
+        "attempts",
+        "sent_at",
+    ]
+    list_filter = ["status", "channel", "template", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["key"]
+    ordering = ["-created_at", "-pk"]
+    actions = ["retry_failed"]
+    fields = [
+        "key",
+        "channel",
+        "masked_recipient",
+        "template",
+        "status",
+        "attempts",
+        "error",
+        "created_at",
+        "sent_at",
+        "subject",
+        "text",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("recipient"))
+    def masked_recipient(self, obj):
+        return notices.mask_recipient(obj)
+
+    @admin.display(description=gettext_lazy("text"))
+    def text(self, obj):
+        return _without_tokens(obj.body)
+
+    @admin.action(
+        description=gettext_lazy("Retry the selected failed notices"),
+        permissions=["retry"],
+    )
+    def retry_failed(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        count = notices.requeue_failed(ids)
+        for notice in Notice.objects.filter(pk__in=ids, status=NoticeStatus.QUEUED):
+            self.log_change(request, notice, gettext("Queued again from the admin."))
+        message = ngettext(
+            "%(count)d failed notice queued again.",
+            "%(count)d failed notices queued again.",
+            count,
+        ) % {"count": count}
+        self.message_user(request, message, messages.SUCCESS if count else messages.WARNING)
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("appointments.change_notice")
+
+
+@admin.register(SmsOutbox)
+class SmsOutboxAdmin(ReadOnlyAdmin):
+    """Where the development SMS backend puts messages."""
+
+    list_display = ["created_at", "masked_phone", "short_text"]
+    ordering = ["-pk"]
+    fields = ["created_at", "masked_phone", "text"]
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("mobile number"))
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone)
+
+    @admin.display(description=gettext_lazy("text"))
+    def short_text(self, obj):
+        return Truncator(_without_tokens(obj.body)).chars(60)
+
+    @admin.display(description=gettext_lazy("text"))
+    def text(self, obj):
+        return _without_tokens(obj.body)

@@ -145,6 +145,10 @@ class Case(models.Model):
             models.Index(fields=["id_number", "status"]),
             models.Index(fields=["phone", "status"]),
             models.Index(fields=["status", "promised_due"]),
+            # The statistics of one year select by these (reviews.stats).
+            models.Index(fields=["created_at"]),
+            models.Index(fields=["completed_at"]),
+            models.Index(fields=["start"]),
         ]
 
     def __str__(self):

@@ -12,11 +12,12 @@ import smtplib
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .constants import NoticeChannel, NoticeStatus
-from .masking import mask_phone
+from .masking import mask_name, mask_phone
 from .models import Notice
 from .sms import SmsError, SmsRejected, get_sms_backend
 
@@ -282,3 +283,45 @@ def booking_reminder(case):
     intro = _("A reminder of your appointment. Please bring the materials listed in the guide.")
     subject = _("Appointment reminder: %(reference)s") % facts
     _queue_for_person(case, reminder_key(case), sms, subject, _email_body(intro, facts))
+
+
+# To staff -------------------------------------------------------------------------------------
+
+
+def digest_key(window, user, day):
+    return f"digest:{window.pk}:{day:%Y%m%d}:{user.pk}"
+
+
+def deadline_digest(window, user, cases, day):
+    """The morning email to a staff member of `window`: its cases near or past their deadline
+    (`cases` carry the `due` and `deadline` annotations of cases.with_deadlines). Names are
+    masked, as in every list; the case page shows the rest to the window's staff."""
+    from .cases import DEADLINE_LABELS  # cases import services, which import this module
+
+    facts = {"window": window.display_name, "date": day.isoformat(), "count": len(cases)}
+    lines = [
+        _("%(count)s cases at %(window)s are near or past their deadline (%(date)s):") % facts,
+        "",
+    ]
+    for case in cases:
+        lines.append(_digest_line(case, DEADLINE_LABELS[case.deadline]))
+    return queue_notice(
+        digest_key(window, user, day),
+        channel=NoticeChannel.EMAIL,
+        recipient=user.email,
+        template="deadline_digest",
+        subject=_("Cases near or past their deadline: %(window)s, %(date)s") % facts,
+        body="\n".join(lines),
+    )
+
+
+def _digest_line(case, label):
+    path = reverse("appointments:case_detail", args=[case.pk])
+    return _("%(label)s · due %(due)s · %(reference)s %(name)s %(item)s · %(url)s") % {
+        "label": label,
+        "due": case.due.isoformat(),
+        "reference": case.reference,
+        "name": mask_name(case.name),
+        "item": case.item.display_name,
+        "url": settings.PORTAL_BASE_URL.rstrip("/") + path,
+    }

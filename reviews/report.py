@@ -204,7 +204,8 @@ def write_summary(workbook, year, totals, progress_of_targets, built_at):
         _("Shanghai IP public service windows: annual report %(year)s"), year=year
     )
     sheet.append([cell(sheet, title_zh, font=TITLE)])
-    sheet.append([title_en])
+    if title_en != title_zh:
+        sheet.append([title_en])
     built = timezone.localtime(built_at).strftime("%Y-%m-%d %H:%M")
     sheet.append([joined(_("Built at")), built])
     label_zh, label_en = bilingual(_("How figures are counted"))
@@ -276,15 +277,27 @@ def target_row(sheet, progress):
 
 # (header label, key) of the columns that say what a row is, per breakdown.
 ROW_HEADS = {
-    "month": [(_("Month"), "key"), (_("Month"), "label"), (_("Month (English)"), "label_en")],
-    "district": [(_("Code"), "key"), (_("District"), "label"), (_("English name"), "label_en")],
+    "month": [
+        (_("Month number"), "key"),
+        (_("Month"), "label"),
+        (_("Month (English)"), "label_en"),
+    ],
+    "district": [
+        (_("District code"), "key"),
+        (_("District"), "label"),
+        (_("English name"), "label_en"),
+    ],
     "window": [
         (_("Window id"), "key"),
         (_("Window"), "label"),
         (_("English name"), "label_en"),
         (_("District"), "district"),
     ],
-    "item": [(_("Code"), "key"), (_("Service item"), "label"), (_("English name"), "label_en")],
+    "item": [
+        (_("Item code"), "key"),
+        (_("Service item"), "label"),
+        (_("English name"), "label_en"),
+    ],
 }
 HEADER_ROWS = 3  # Chinese labels, English labels, keys
 

@@ -4,13 +4,16 @@
 figures per month, district, window, item or staff member. Everything is counted by the database
 in three queries whatever the number of rows (one over cases, one over ratings joined to their
 rectification, one over complaints), with conditional aggregates (COUNT ... FILTER) grouped by a
-few categorical columns; Python only adds up the resulting groups (tens of rows).
+few categorical columns; Python only adds up the resulting groups (tens of rows for the headline
+figures, at most a few thousand for a breakdown: never one per record).
 
 Which year a record belongs to, in local time (Asia/Shanghai):
 - bookings, no-shows: the appointment time (`Case.start`) of cases booked online, because a
   booking made in December for January is January's work;
 - cases by status and channel: when the case was created (a booking is a case from then on);
 - completed, on-time rate, average working days: when the case was completed (`completed_at`);
+  on time = completed (local date) on or before `promised_due`, among those that have one; the
+  average counts working days from `accepted_on` (completed cases without it are left out);
 - ratings and the figures derived from them: when the rating was given; a rectification counts
   with the rating that opened it; ratings excluded by an upheld appeal do not count at all;
 - complaints: when they were received.
@@ -277,8 +280,8 @@ class Context:
 #
 # Each query groups by the few categorical columns (status and channel, or score) instead of
 # computing one FILTER per value: a hash of a handful of groups is cheaper per row than a dozen
-# conditions, and the groups (tens of rows) are folded into the figures below. Every figure is a
-# count or a sum, so folding is addition.
+# conditions, and the groups are folded into the figures below. Every figure is a count or a
+# sum, so folding is addition.
 
 
 class Figures(dict):

@@ -93,7 +93,7 @@ class AnnualReportCreateView(ReportAPIView):
     @extend_schema(request=YearSerializer, responses={202: ReportSerializer, **ERRORS})
     def post(self, request):
         if not isinstance(request.data, dict):
-            return bad_request(_("Send a JSON object such as {\"year\": 2025}."))
+            return bad_request(_('Send a JSON object such as {"year": 2025}.'))
         form = ReportRequestForm(request.data)
         if not form.is_valid():
             errors = {field: [str(m) for m in messages] for field, messages in form.errors.items()}

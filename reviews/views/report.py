@@ -78,7 +78,8 @@ def report_list(request):
                 )
             else:
                 messages.info(
-                    request, _("The report of %(year)s is already being built.") % {"year": report.year}
+                    request,
+                    _("The report of %(year)s is already being built.") % {"year": report.year},
                 )
             return redirect("reviews:report_list")
     else:
