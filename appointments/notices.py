@@ -1,4 +1,5 @@
-"""Notices to people: booking confirmations, changes and cancellations, by SMS and email.
+"""Notices by SMS and email: to people (booking confirmations, changes, cancellations and
+reminders) and to staff (the deadline digest; reviews.alerts adds the rectification alerts).
 
 A Notice row is created (by its purpose key, so at most once per purpose) in the transaction that
 makes the change, and the celery task `send_notice` is enqueued when that transaction commits.
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .constants import NoticeChannel, NoticeStatus
 from .masking import mask_name, mask_phone
@@ -40,19 +42,19 @@ def queue_notice(key, *, channel, recipient, template, subject="", body):
 
     Only the call that creates the row enqueues it, so two runs of a job racing on one key
     (the unique index makes the second wait for the first and then find its row) send once."""
+    return create_notice(
+        key, channel=channel, recipient=recipient, template=template, subject=subject, body=body
+    )[0]
+
+
+def create_notice(key, *, subject="", **fields):
+    """queue_notice, returning (notice, created): whether this call made (and enqueued) it."""
     notice, created = Notice.objects.get_or_create(
-        key=key,
-        defaults={
-            "channel": channel,
-            "recipient": recipient,
-            "template": template,
-            "subject": subject[:200],
-            "body": body,
-        },
+        key=key, defaults={**fields, "subject": subject[:200]}
     )
     if created:
         transaction.on_commit(lambda: _enqueue(notice.pk), robust=True)
-    return notice
+    return notice, created
 
 
 def _enqueue(notice_id):
@@ -96,7 +98,7 @@ def _attempt(notice):
     try:
         with transaction.atomic():  # a savepoint: a failed database write must not undo ours
             _send(notice)
-    except Exception as exc:  # noqa: BLE001 (recorded here, re-raised by deliver)
+    except Exception as exc:  # recorded here; deliver re-raises what is not transient
         notice.error = f"{type(exc).__name__}: {exc}"[:1000]
         out_of_attempts = notice.attempts >= settings.NOTICE_MAX_ATTEMPTS
         if is_permanent(exc) or (out_of_attempts and isinstance(exc, TRANSIENT_ERRORS)):
@@ -180,16 +182,17 @@ def _facts(case):
 
 
 def _queue_for_person(case, purpose, sms_text, subject, email_text):
-    """The SMS to the booking's phone and, when given, the email."""
-    queue_notice(
+    """The SMS to the booking's phone and, when given, the email. True if the SMS is new."""
+    _sms, created = create_notice(
         f"{purpose}:sms",
         channel=NoticeChannel.SMS,
         recipient=case.phone,
         template=purpose.split(":")[0],
+        subject="",
         body=sms_text,
     )
     if case.email:
-        queue_notice(
+        create_notice(
             f"{purpose}:email",
             channel=NoticeChannel.EMAIL,
             recipient=case.email,
@@ -197,6 +200,7 @@ def _queue_for_person(case, purpose, sms_text, subject, email_text):
             subject=subject,
             body=email_text,
         )
+    return created
 
 
 def _fact_lines(facts):
@@ -270,7 +274,8 @@ def reminder_key(case):
 
 
 def booking_reminder(case):
-    """The reminder the working day before the appointment (sent by tasks.send_reminders)."""
+    """The reminder the working day before the appointment (sent by tasks.send_reminders).
+    True if this call queued it, False if it was queued already."""
     facts = _facts(case)
     sms = (
         _(
@@ -282,7 +287,7 @@ def booking_reminder(case):
     )
     intro = _("A reminder of your appointment. Please bring the materials listed in the guide.")
     subject = _("Appointment reminder: %(reference)s") % facts
-    _queue_for_person(case, reminder_key(case), sms, subject, _email_body(intro, facts))
+    return _queue_for_person(case, reminder_key(case), sms, subject, _email_body(intro, facts))
 
 
 # To staff -------------------------------------------------------------------------------------
@@ -295,17 +300,20 @@ def digest_key(window, user, day):
 def deadline_digest(window, user, cases, day):
     """The morning email to a staff member of `window`: its cases near or past their deadline
     (`cases` carry the `due` and `deadline` annotations of cases.with_deadlines). Names are
-    masked, as in every list; the case page shows the rest to the window's staff."""
+    masked, as in every list; the case page shows the rest to the window's staff.
+    Returns (notice, created)."""
     from .cases import DEADLINE_LABELS  # cases import services, which import this module
 
     facts = {"window": window.display_name, "date": day.isoformat(), "count": len(cases)}
-    lines = [
-        _("%(count)s cases at %(window)s are near or past their deadline (%(date)s):") % facts,
-        "",
-    ]
+    intro = ngettext(
+        "%(count)s case at %(window)s is near or past its deadline (%(date)s):",
+        "%(count)s cases at %(window)s are near or past their deadline (%(date)s):",
+        len(cases),
+    )
+    lines = [intro % facts, ""]
     for case in cases:
         lines.append(_digest_line(case, DEADLINE_LABELS[case.deadline]))
-    return queue_notice(
+    return create_notice(
         digest_key(window, user, day),
         channel=NoticeChannel.EMAIL,
         recipient=user.email,

@@ -92,6 +92,7 @@ def bookings_to_remind(today):
     return (
         Case.objects.active_bookings()
         .filter(start__gte=day_bounds(first)[0], start__lt=day_bounds(last)[1])
+        .filter(start__gt=timezone.now())  # a re-run for a past day reminds of nothing past
         .select_related("window", "item", "slot")
         .order_by("start", "pk")
     )
@@ -114,8 +115,7 @@ def send_reminders(today=None):
             if f"{notices.reminder_key(case)}:sms" in done:
                 continue
             with transaction.atomic():
-                notices.booking_reminder(case)
-            queued += 1
+                queued += notices.booking_reminder(case)
     logger.info("reminders for %s: %s queued, %s already", today, queued, len(bookings) - queued)
     return queued
 
@@ -170,6 +170,6 @@ def send_deadline_digests(today=None):
                 logger.info("deadline digest of %s: user %s has no email", window.code, user.pk)
                 continue
             with transaction.atomic():
-                notices.deadline_digest(window, user, grouped[window.pk], today)
-            queued += 1
+                _notice, created = notices.deadline_digest(window, user, grouped[window.pk], today)
+            queued += created
     return queued

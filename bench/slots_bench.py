@@ -1,6 +1,6 @@
 """Benchmark: the slots endpoint and booking POSTs on PostgreSQL behind gunicorn.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ipservice_bench \
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ipservice_slots_bench \
         .venv/bin/python bench/slots_bench.py
 
 Loads one window with a month of bookings, starts gunicorn on 127.0.0.1 (loopback only), and
@@ -25,11 +25,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ipservice.settings")
 os.environ["BOOKING_RATE_LIMIT"] = "1000000/m"
 os.environ["LOOKUP_RATE_LIMIT"] = "1000000/m"
 os.environ["MAX_ACTIVE_BOOKINGS_PER_PHONE"] = "1000000"
 os.environ["MAX_ACTIVE_BOOKINGS_PER_ID"] = "1000000"
+
+from stats_bench import ensure_database, setup_django  # noqa: E402  (same database set-up)
 
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 DURATION = float(os.environ.get("BENCH_SECONDS", "10"))
@@ -46,12 +49,8 @@ def resident_id(n):
 
 
 def setup_data():
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    ensure_database()
+    setup_django()
     from appointments import slots as slot_rules
     from appointments.models import Case, Slot
     from catalog.models import Category, ServiceItem

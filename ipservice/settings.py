@@ -292,6 +292,8 @@ NOTICE_RETRY_MAX_DELAY = envint("NOTICE_RETRY_MAX_DELAY", 900)
 # so no retry may wait that long; what is due later is found by the beat jobs.
 if NOTICE_RETRY_MAX_DELAY >= CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] // 2:
     raise ImproperlyConfigured("NOTICE_RETRY_MAX_DELAY must be under half the visibility timeout")
+if NOTICE_MAX_ATTEMPTS < 1:
+    raise ImproperlyConfigured("NOTICE_MAX_ATTEMPTS must be at least 1")
 # Where the bureau receives 好差评 rectification alerts (comma-separated addresses); empty: every
 # active member of the bureau group who has an email address.
 BUREAU_ALERT_EMAILS = envlist("BUREAU_ALERT_EMAILS")

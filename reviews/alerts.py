@@ -151,7 +151,7 @@ def _queue_alerts(kind, rect, today, addresses, done):
         if key in done:
             continue
         with transaction.atomic():
-            notices.queue_notice(
+            _notice, created = notices.create_notice(
                 key,
                 channel=NoticeChannel.EMAIL,
                 recipient=address,
@@ -159,7 +159,7 @@ def _queue_alerts(kind, rect, today, addresses, done):
                 subject=subject,
                 body=body,
             )
-        queued += 1
+        queued += created
     return queued
 
 

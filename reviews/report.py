@@ -322,7 +322,7 @@ def _month_names(keys):
 
 def _district_names(codes):
     return {
-        code: {"label": name, "label_en": name_en}
+        code: {"label": name, "label_en": name_en or name}
         for code, name, name_en in District.objects.filter(code__in=codes).values_list(
             "code", "name", "name_en"
         )
@@ -334,14 +334,14 @@ def _window_names(ids):
         "pk", "name", "name_en", "district__name"
     )
     return {
-        pk: {"label": name, "label_en": name_en, "district": district}
+        pk: {"label": name, "label_en": name_en or name, "district": district}
         for pk, name, name_en, district in rows
     }
 
 
 def _item_names(codes):
     return {
-        code: {"label": name, "label_en": name_en}
+        code: {"label": name, "label_en": name_en or name}
         for code, name, name_en in ServiceItem.objects.filter(code__in=codes).values_list(
             "code", "name", "name_en"
         )

@@ -6,9 +6,12 @@ conditioned on the same start time, so that a duplicate message or a build taken
 dead worker can never overwrite the run that owns the row. What is done is never redone.
 
 A worker killed in the middle leaves the row running; with `acks_late` and
-`task_reject_on_worker_lost` the message comes back, finds the row still running and looks again
-once that run is surely dead (the hard time limit has passed), then takes it over. A failure
-marks the row failed with a message for people (the traceback goes to the log); staff retry it.
+`task_reject_on_worker_lost` the message comes back marked redelivered and takes the row over.
+Any other message finding the row running (a duplicate) looks again once that run would be
+surely dead (the hard time limit has passed), then takes it over if it is still unfinished.
+A report whose message was lost (the broker down when it was sent) stays pending; past the same
+limit it can be retried, and a new request for its year is not held up by it. A failure marks
+the row failed with a message for people (the traceback goes to the log); staff retry it.
 """
 
 import datetime as dt
@@ -34,12 +37,18 @@ ACTIVE = (ReportStatus.PENDING, ReportStatus.RUNNING)
 
 
 def abandoned_after():
-    """A running build older than the hard time limit has been killed: it may be taken over."""
+    """A build running for longer than the hard time limit has been killed: it may be taken
+    over (and a report pending that long has lost its message)."""
     return dt.timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", None) or 3600)
 
 
 def abandoned(now):
-    return Q(status=ReportStatus.RUNNING, started_at__lt=now - abandoned_after())
+    """Running past the time limit (its worker died), or pending that long (its message was
+    lost, e.g. the broker was down when it was sent)."""
+    cutoff = now - abandoned_after()
+    return Q(status=ReportStatus.RUNNING, started_at__lt=cutoff) | Q(
+        status=ReportStatus.PENDING, created_at__lt=cutoff
+    )
 
 
 # --- asking for a report --------------------------------------------------------------------------
@@ -47,14 +56,21 @@ def abandoned(now):
 
 def enqueue(report):
     report_id = report.pk
-    transaction.on_commit(lambda: build_annual_report.delay(report_id))
+    # robust: a broker that is down must not turn the request into an error page; the report
+    # stays pending, and can be retried once abandoned.
+    transaction.on_commit(lambda: build_annual_report.delay(report_id), robust=True)
 
 
 @transaction.atomic
 def request_report(year, user):
     """(report, created): a new report of `year` queued for building, or the one of that year
     already queued or being built (a second click does not build it twice)."""
-    active = AnnualReport.objects.filter(year=year, status__in=ACTIVE).order_by("-pk").first()
+    active = (
+        AnnualReport.objects.filter(year=year, status__in=ACTIVE)
+        .exclude(abandoned(timezone.now()))
+        .order_by("-pk")
+        .first()
+    )
     if active is not None:
         return active, False
     report = AnnualReport.objects.create(year=year, requested_by=user)
@@ -63,15 +79,13 @@ def request_report(year, user):
 
 
 def can_retry(report, now=None):
-    """A failed build, or one abandoned by a dead worker, can be started again."""
-    now = now or timezone.now()
+    """A failed build, or an abandoned one (see `abandoned`), can be started again."""
+    cutoff = (now or timezone.now()) - abandoned_after()
     if report.status == ReportStatus.FAILED:
         return True
-    return (
-        report.status == ReportStatus.RUNNING
-        and report.started_at is not None
-        and report.started_at < now - abandoned_after()
-    )
+    if report.status == ReportStatus.RUNNING:
+        return report.started_at is not None and report.started_at < cutoff
+    return report.status == ReportStatus.PENDING and report.created_at < cutoff
 
 
 @transaction.atomic
@@ -79,12 +93,8 @@ def retry_report(report):
     """Queues `report` again if it can be retried; False if not (done, or still building)."""
     now = timezone.now()
     retryable = Q(status=ReportStatus.FAILED) | abandoned(now)
-    updated = (
-        AnnualReport.objects.filter(retryable, pk=report.pk)
-        .exclude(status=ReportStatus.DONE)
-        .update(
-            status=ReportStatus.PENDING, progress=0, error="", started_at=None, finished_at=None
-        )
+    updated = AnnualReport.objects.filter(retryable, pk=report.pk).update(
+        status=ReportStatus.PENDING, progress=0, error="", started_at=None, finished_at=None
     )
     if updated:
         enqueue(report)
@@ -117,9 +127,12 @@ class Run:
         self.rows().update(status=ReportStatus.FAILED, error=message, finished_at=timezone.now())
 
 
-def claim(report_id, now):
-    """Run or None: ONE conditional UPDATE decides which build owns the row."""
+def claim(report_id, now, *, take_over=False):
+    """Run or None: ONE conditional UPDATE decides which build owns the row. `take_over`: also
+    a build still running (its worker is known to be dead)."""
     claimable = Q(status=ReportStatus.PENDING) | abandoned(now)
+    if take_over:
+        claimable |= Q(status=ReportStatus.RUNNING)
     claimed = AnnualReport.objects.filter(claimable, pk=report_id).update(
         status=ReportStatus.RUNNING, started_at=now, progress=0, error="", finished_at=None
     )
@@ -130,7 +143,7 @@ def claim(report_id, now):
 def build_annual_report(self, report_id):
     """Builds the .xlsx of AnnualReport `report_id` once; see the module's docstring."""
     now = timezone.now()
-    run = claim(report_id, now)
+    run = claim(report_id, now, take_over=redelivered(self.request))
     if run is None:
         _look_again_later(self, report_id, now)
         return
@@ -144,6 +157,14 @@ def build_annual_report(self, report_id):
         except Exception as exc:
             logger.exception("annual report %s could not be built", report_id)
             run.fail(failure_message(exc))
+
+
+def redelivered(request):
+    """True for a message handed back by the broker because the worker running it was lost
+    (acks_late + task_reject_on_worker_lost; kombu marks it): the build it started is dead, so
+    this one takes the row over at once. Should that build still be alive after all, the start
+    time it claimed with no longer matches: it can change nothing."""
+    return bool((request.delivery_info or {}).get("redelivered"))
 
 
 def failure_message(exc):
@@ -168,8 +189,8 @@ def _build(run):
 
 
 def _look_again_later(task, report_id, now):
-    """Not claimed: done, failed or gone (nothing to do), or running. A running build is another
-    worker's, or this very message's whose worker died: come back when it would be abandoned."""
+    """Not claimed: done, failed or gone (nothing to do), or running: another message's build
+    (a duplicate); come back when it would be abandoned."""
     report = AnnualReport.objects.filter(pk=report_id).only("status", "started_at").first()
     if report is None or report.status != ReportStatus.RUNNING or task.request.is_eager:
         return

@@ -1,3 +1,3 @@
 """Fixtures shared by the appointments tests."""
 
-from tests.conftest_worker import real_worker  # noqa: F401 (a fixture)
+from tests.conftest_worker import real_worker, worker_process  # noqa: F401 (fixtures)

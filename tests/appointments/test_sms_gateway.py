@@ -18,12 +18,14 @@ from appointments.sms import HttpGatewayBackend, SmsError, SmsRejected
 class Gateway:
     """A local HTTP server answering with the scripted statuses, then 200 for good.
 
-    `delay` makes each answer that slow (for timeouts); `hold` is an Event the first request
-    waits on before answering (for a worker killed while the gateway has the message)."""
+    `delay` makes each answer that slow (for timeouts and overlapping workers); with
+    `hold_first` the first request gets no answer until `release()` (a worker killed while
+    the gateway has its message)."""
 
-    def __init__(self, statuses=(), delay=0.0):
+    def __init__(self, statuses=(), delay=0.0, hold_first=False):
         self.statuses = list(statuses)
         self.delay = delay
+        self.held = threading.Event() if hold_first else None
         self.requests = []  # (monotonic time, headers, json body, status answered)
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -49,16 +51,26 @@ class Gateway:
                 status = gateway._next_status()
                 with gateway.lock:
                     gateway.requests.append((time.monotonic(), dict(self.headers), body, status))
+                    first = len(gateway.requests) == 1
+                if first and gateway.held is not None:
+                    gateway.held.wait(30)
                 time.sleep(gateway.delay)
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(b'{"ok": %s}' % (b"true" if status < 300 else b"false"))
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.end_headers()
+                    self.wfile.write(b'{"ok": %s}' % (b"true" if status < 300 else b"false"))
+                except OSError:
+                    pass  # the client gave up (timeout) or died
 
             def log_message(self, *args):
                 pass
 
         return Handler
+
+    def release(self):
+        if self.held is not None:
+            self.held.set()
 
     def accepted(self):
         return [r for r in self.requests if r[3] < 300]
@@ -68,6 +80,7 @@ class Gateway:
         return self
 
     def __exit__(self, *exc):
+        self.release()
         self.server.shutdown()
         self.server.server_close()
 

@@ -188,3 +188,18 @@ def test_an_abandoned_build_can_be_retried_by_staff(bureau, django_capture_on_co
 
     report.refresh_from_db()
     assert (report.status, report.started_at, len(callbacks)) == (ReportStatus.PENDING, None, 1)
+
+
+def test_a_report_whose_message_was_lost_can_be_retried(bureau, django_capture_on_commit_callbacks):
+    lost = AnnualReport.objects.create(year=2025, requested_by=bureau)
+    AnnualReport.objects.filter(pk=lost.pk).update(
+        created_at=timezone.now() - abandoned_after() - dt.timedelta(minutes=1)
+    )
+    lost.refresh_from_db()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        fresh, created = request_report(2025, bureau)
+        assert retry_report(lost) is True
+
+    assert created and fresh.pk != lost.pk  # a new request is not held up by the lost one
+    assert len(callbacks) == 2

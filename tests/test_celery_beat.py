@@ -1,0 +1,53 @@
+"""The beat schedule (ipservice/celery.py): every entry names a task a worker has, with arguments
+the task accepts (STYLE habit 6), at the times the product promises, in Shanghai time; and the
+settings that make tasks survive a worker's death."""
+
+import inspect
+
+import pytest
+from celery.schedules import crontab
+from django.conf import settings
+
+from ipservice.celery import app
+
+SCHEDULE = app.conf.beat_schedule
+
+
+@pytest.fixture(scope="module", autouse=True)
+def worker_modules():
+    # What a worker imports at start: every app's tasks.py and the `imports` setting.
+    app.loader.import_default_modules()
+
+
+@pytest.mark.parametrize("name", sorted(SCHEDULE))
+def test_every_scheduled_task_exists_and_accepts_its_arguments(name):
+    entry = SCHEDULE[name]
+    task = app.tasks[entry["task"]]
+    args, kwargs = entry.get("args", ()), entry.get("kwargs", {})
+    signature = task.s(*args, **kwargs)
+    assert signature.task == entry["task"]
+    inspect.signature(task.run).bind(*args, **kwargs)
+    assert isinstance(entry["schedule"], crontab)
+
+
+def at(entry):
+    schedule = SCHEDULE[entry]["schedule"]
+    return sorted(schedule.hour), sorted(schedule.minute)
+
+
+def test_the_schedule_keeps_the_products_promises():
+    assert app.conf.timezone == "Asia/Shanghai"
+    assert at("send-reminders") == ([18], [0])  # the evening before the working day
+    assert at("send-deadline-digests") == ([8], [30])  # before the windows open
+    assert at("send-rectification-alerts") == ([9], [0])
+    assert sorted(SCHEDULE["send-stale-notices"]["schedule"].minute) == list(range(0, 60, 5))
+
+
+def test_tasks_survive_a_dead_worker_and_never_wait_past_the_visibility_timeout():
+    assert app.conf.task_acks_late is True
+    assert app.conf.task_reject_on_worker_lost is True
+    assert app.conf.worker_prefetch_multiplier == 1
+    assert app.conf.task_time_limit and app.conf.task_soft_time_limit < app.conf.task_time_limit
+    visibility = app.conf.broker_transport_options["visibility_timeout"]
+    assert app.conf.task_time_limit < visibility
+    assert settings.NOTICE_RETRY_MAX_DELAY < visibility / 2
