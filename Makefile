@@ -18,7 +18,7 @@ migrate: setup
 	$(BIN)/python manage.py migrate --noinput
 
 seed: migrate
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo --history 1000
 
 # Serves http://127.0.0.1:8000 with demo data; SQLite and in-process tasks unless DATABASE_URL/REDIS_URL are set.
 run: seed

@@ -166,9 +166,27 @@ def test_seed_keeps_the_bureaus_corrections(tmp_path, fast_passwords):
     assert User.objects.get(username="staff-310104").check_password("changed-by-the-person-1")
 
 
-def test_seed_history_is_not_available_yet(tmp_path, fast_passwords):
-    output = seed(tmp_path, "--history", "5")
-    assert "--history" in output
+def test_seed_history_makes_past_cases_ratings_and_rectifications_once(tmp_path, fast_passwords):
+    from appointments.models import Case
+    from reviews.models import Rating, Rectification
+    from reviews.stats import compute_stats
+
+    seed(tmp_path, "--history", "300")
+    counts = row_counts()
+    assert Case.objects.filter(is_demo=True).count() == 300
+    assert Rating.objects.filter(is_demo=True).exists()
+    bad = Rating.objects.filter(score__lte=2).count()
+    assert Rectification.objects.count() == bad
+    # Every closed rectification has its reply step (the rule the pages enforce).
+    for rect in Rectification.objects.filter(status="closed"):
+        assert rect.steps.filter(kind="reply").exists()
+    assert not Case.objects.filter(is_demo=False).exists()
+
+    seed(tmp_path, "--history", "300")  # idempotent
+    assert row_counts() == counts
+
+    years = {c.created_at.year for c in Case.objects.all()}
+    assert any(compute_stats(year)["ratings"] for year in years)
 
 
 # --- create_staff ----------------------------------------------------------------------------

@@ -42,7 +42,7 @@ class Command(BaseCommand):
             type=int,
             default=0,
             metavar="N",
-            help="Also make N synthetic past cases and reviews (not available yet).",
+            help="Also make N synthetic past cases with their ratings and rectifications.",
         )
         parser.add_argument(
             "--accounts-file",
@@ -59,11 +59,10 @@ class Command(BaseCommand):
             accounts = load_staff(points)
         self._report(districts, items, points, accounts, Path(accounts_file))
         if history:
-            self.stdout.write(
-                self.style.WARNING(
-                    _("--history is not available yet: cases and reviews come in a later release.")
-                )
-            )
+            from reviews.demo import make_history
+
+            made = make_history(history)
+            self.stdout.write(_("Demo history: %(n)s past cases made.") % {"n": made})
 
     def _report(self, districts, items, points, accounts, accounts_file):
         self.stdout.write(
