@@ -1,19 +1,46 @@
 """Slots: the bookable periods of a window, made from its weekly opening hours (DESIGN §3).
 
 Slot rows are materialised lazily, one window and day at a time, the first time someone looks at
-that day. A few queries per call whatever the number of slots: read the opening periods, read the
-day's rows, and only when some are missing, one bulk insert and one re-read.
+that day: the day's rows are read, and only when some are missing, bulk inserted and re-read.
+
+Caching. The slots API and every booking read a day of a window, many times a second at a busy
+window, so outside a transaction each process keeps in memory what it last read:
+- a window's facts (active, capacity, slot length, horizon, opening hours, items offered), valid
+  while the version under WINDOWS_KEY in the Django cache is unchanged. Saving or deleting a
+  window, its hours or an item, or changing the items a window offers, sets a new version when
+  the transaction commits (the signals at the end); call `windows_changed()` after bulk changes,
+  which send no signals;
+- a day's rows with their places taken, valid while the token under that day's key is
+  unchanged. Every change of a day's rows (a place claimed or given back, rows created, capacity
+  following the window, a no-show) sets a new token when its transaction commits
+  (`day_changed`).
+One `cache.get_many` of these keys and of the working-day calendar's version checks it all, so
+a warm read makes no query. Rows are kept under the token read BEFORE reading them: a change
+committed in between has replaced that token, so they are never taken for current. In
+production the cache is Redis, shared by every process, so a change shows everywhere as soon
+as it commits; the copies also expire after a few seconds in case the cache is not shared
+(LocMemCache with several processes) or a token was lost.
+Inside a transaction nothing comes from or goes into these copies: the transaction sees its own
+uncommitted changes and may still roll them back.
 """
 
+import dataclasses
 import datetime as dt
+import time
+import uuid
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from windows.models import OpeningPeriod
+from catalog.models import ServiceItem
+from windows.models import OpeningPeriod, ServicePoint
 
 from . import workdays
 from .exceptions import SlotUnavailable
@@ -21,11 +48,42 @@ from .models import Slot
 
 WORKING_WEEKDAYS = range(5)
 
+WINDOWS_KEY = "appointments:slots:windows"
+DAY_KEY = "appointments:slots:day:{window_id}:{day:%Y%m%d}"
+TOKEN_SECONDS = 3 * 24 * 3600  # a token that expires only costs one re-read
+FACTS_SECONDS = 60  # local copies, in case the cache is not shared between processes
+ROWS_SECONDS = 10
+LOCAL_LIMIT = 4096  # entries per local copy; beyond it the copy starts afresh
+
 
 @dataclass(frozen=True)
 class Period:
     start: dt.datetime
     end: dt.datetime
+
+
+class Hours(NamedTuple):
+    """An opening period as plain values (OpeningPeriod has the same attributes)."""
+
+    weekday: int
+    start: dt.time
+    end: dt.time
+
+
+class SlotRow(NamedTuple):
+    """A slot row as read, with its times as the API shows them (local ISO 8601)."""
+
+    pk: int
+    start: dt.datetime
+    end: dt.datetime
+    capacity: int
+    booked: int
+    start_text: str
+    end_text: str
+
+    @property
+    def available(self):
+        return max(self.capacity - self.booked, 0)
 
 
 def cutoff():
@@ -58,6 +116,24 @@ def _hours_weekday(day, periods):
     return next((d for d in WORKING_WEEKDAYS if d in open_days), None)
 
 
+def _hours_of_day(day, periods):
+    """The opening periods that apply on `day` (a working day), in time order, as Hours."""
+    weekday = _hours_weekday(day, periods)
+    return tuple(sorted(Hours(p.weekday, p.start, p.end) for p in periods if p.weekday == weekday))
+
+
+def _cut(day, hours, slot_minutes):
+    length = dt.timedelta(minutes=slot_minutes)
+    result = []
+    for period in hours:
+        start = timezone.make_aware(dt.datetime.combine(day, period.start))
+        close = timezone.make_aware(dt.datetime.combine(day, period.end))
+        while start + length <= close:
+            result.append(Period(start, start + length))
+            start += length
+    return result
+
+
 def day_periods(window, day, periods=None):
     """The slot times of `day` from the opening hours, without touching Slot rows.
 
@@ -68,64 +144,370 @@ def day_periods(window, day, periods=None):
     if not workdays.is_working_day(day):
         return []
     periods = _periods_of(window) if periods is None else periods
-    weekday = _hours_weekday(day, periods)
-    length = dt.timedelta(minutes=window.slot_minutes)
-    result = []
-    for period in sorted((p for p in periods if p.weekday == weekday), key=lambda p: p.start):
-        start = timezone.make_aware(dt.datetime.combine(day, period.start))
-        close = timezone.make_aware(dt.datetime.combine(day, period.end))
-        while start + length <= close:
-            result.append(Period(start, start + length))
-            start += length
-    return result
+    return _cut(day, _hours_of_day(day, periods), window.slot_minutes)
 
 
-def day_slots(window, day):
-    """The Slot rows of `window` on `day` in time order, creating the missing ones."""
-    wanted = day_periods(window, day)
-    if not wanted:
-        return []
-    existing = _read_day(window, day)
+# What a window looks like: its facts, kept per process ---------------------------------------
+
+
+@dataclass(frozen=True)
+class WindowFacts:
+    """What the slots of a window are made from, and what it offers."""
+
+    pk: int
+    active: bool
+    capacity: int
+    slot_minutes: int
+    horizon_days: int
+    hours: tuple  # Hours, sorted
+    item_ids: frozenset | None = None  # None: not read (ask the database)
+    item_codes: frozenset | None = None  # codes of the active items offered
+
+    @classmethod
+    def of(cls, window, periods, items=None):
+        return cls(
+            pk=window.pk,
+            active=window.active,
+            capacity=window.capacity,
+            slot_minutes=window.slot_minutes,
+            horizon_days=window.horizon_days,
+            hours=tuple(sorted(Hours(p.weekday, p.start, p.end) for p in periods)),
+            item_ids=None if items is None else frozenset(pk for pk, _code, _on in items),
+            item_codes=None if items is None else frozenset(c for _pk, c, on in items if on),
+        )
+
+    def following(self, window):
+        """These facts with the capacity, slot length and horizon of the instance `window`."""
+        if (window.capacity, window.slot_minutes, window.horizon_days) == (
+            self.capacity,
+            self.slot_minutes,
+            self.horizon_days,
+        ):
+            return self
+        return dataclasses.replace(
+            self,
+            capacity=window.capacity,
+            slot_minutes=window.slot_minutes,
+            horizon_days=window.horizon_days,
+        )
+
+
+_facts = {}  # window id -> (version, expires, WindowFacts or None)
+_rows = {}  # (window id, day) -> _DayEntry
+_calendars = {}  # (calendar version, today, horizon days) -> (expires, _Calendar)
+
+
+def _remember(store, key, value):
+    if len(store) >= LOCAL_LIMIT:
+        store.clear()
+    store[key] = value
+
+
+def _read_facts(window_id):
+    """Three small queries; None if there is no such window."""
+    fields = ("active", "counters", "people_per_slot", "slot_minutes", "horizon_days")
+    window = ServicePoint.objects.filter(pk=window_id).only(*fields).first()
+    if window is None:
+        return None
+    periods = OpeningPeriod.objects.filter(window_id=window_id).values_list(
+        "weekday", "start", "end"
+    )
+    items = (
+        ServiceItem.objects.filter(windows=window_id).order_by().values_list("pk", "code", "active")
+    )
+    return WindowFacts.of(window, [Hours(*p) for p in periods], list(items))
+
+
+def _cached_facts(window_id, version):
+    if version is None:
+        version = _windows_version()
+    found = _facts.get(window_id)
+    if found and found[0] == version and found[1] > time.monotonic():
+        return found[2]
+    facts = _read_facts(window_id)
+    if version is not None:
+        _remember(_facts, window_id, (version, time.monotonic() + FACTS_SECONDS, facts))
+    return facts
+
+
+def window_facts(window_id):
+    """The facts of window `window_id`, None if it does not exist (inactive ones included)."""
+    if transaction.get_connection().in_atomic_block:
+        return _read_facts(window_id)
+    return _cached_facts(window_id, cache.get(WINDOWS_KEY))
+
+
+def _windows_version():
+    version = cache.get(WINDOWS_KEY)
+    if version is None:
+        cache.add(WINDOWS_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(WINDOWS_KEY)
+    return version
+
+
+def _new_windows_version():
+    cache.set(WINDOWS_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def windows_changed(**_signal):
+    """Every process forgets every window's facts once the current transaction commits.
+
+    The signals below call it; call it yourself after bulk_create()/update() of windows, their
+    opening hours, items or the items they offer."""
+    transaction.on_commit(_new_windows_version, robust=True)
+
+
+def clear_cache():
+    """Forget everything kept, in this process and (through the version) in all others."""
+    _new_windows_version()
+    _facts.clear()
+    _rows.clear()
+    _calendars.clear()
+
+
+# The working-day calendar around today -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Calendar:
+    today: dt.date
+    today_working: bool
+    horizon: tuple  # the working days after today that can be booked
+
+    def is_working(self, day):
+        if day == self.today:
+            return self.today_working
+        if self.today < day <= self.horizon[-1]:
+            return day in self.horizon
+        return workdays.is_working_day(day)
+
+
+def _calendar(version, today, count):
+    """Today and the horizon, kept per version of the working-day calendar (workdays)."""
+    key = (version, today, count)
+    found = _calendars.get(key) if version is not None else None
+    if found and found[0] > time.monotonic():
+        return found[1]
+    calendar = _Calendar(today, workdays.is_working_day(today), tuple(_horizon(today, count)))
+    if version is not None:
+        _remember(_calendars, key, (time.monotonic() + FACTS_SECONDS, calendar))
+    return calendar
+
+
+def _horizon(today, count):
+    return workdays.next_working_days(today + dt.timedelta(days=1), count)
+
+
+# The rows of a day ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _DayEntry:
+    token: str
+    shape: tuple  # what the rows were made for: capacity, slot length, hours of the day
+    rows: tuple
+    expires: float
+
+
+def _day_key(window_id, day):
+    return DAY_KEY.format(window_id=window_id, day=day)
+
+
+def _new_day_token(window_id, day):
+    cache.set(_day_key(window_id, day), uuid.uuid4().hex, timeout=TOKEN_SECONDS)
+
+
+def day_changed(window_id, day):
+    """The slots of `window_id` on `day` (a date, or a datetime within it) changed: every
+    process re-reads them once the current transaction commits (at once outside one)."""
+    if isinstance(day, dt.datetime):
+        day = timezone.localtime(day).date()
+    transaction.on_commit(lambda: _new_day_token(window_id, day), robust=True)
+
+
+def _first_day_token(window_id, day):
+    """A token for a day that has none yet (or lost it); None if the cache keeps none."""
+    key = _day_key(window_id, day)
+    token = uuid.uuid4().hex
+    if cache.add(key, token, timeout=TOKEN_SECONDS):
+        return token
+    return cache.get(key)
+
+
+def _select_day(window_id, day):
+    start, end = local_day_bounds(day)
+    rows = (
+        Slot.objects.filter(window_id=window_id, start__gte=start, start__lt=end)
+        .order_by()
+        .values_list("pk", "start", "end", "capacity", "booked")
+    )
+    return {row[1]: row for row in rows}
+
+
+def _read_rows(window_id, day, capacity, wanted):
+    """The rows of the `wanted` periods of `day`, creating the missing ones and following a
+    change of capacity. Returns (rows, whether anything was written)."""
+    existing = _select_day(window_id, day)
     missing = [p for p in wanted if p.start not in existing]
+    written = False
     if missing:
         # Two visitors may create the same day at once: the unique (window, start) constraint
         # and ignore_conflicts make the loser's insert a no-op, and the re-read sees both.
         Slot.objects.bulk_create(
             [
-                Slot(window=window, start=p.start, end=p.end, capacity=window.capacity)
+                Slot(window_id=window_id, start=p.start, end=p.end, capacity=capacity)
                 for p in missing
             ],
             ignore_conflicts=True,
         )
-        existing = _read_day(window, day)
-    _follow_capacity(window, existing.values())
-    return [existing[p.start] for p in wanted if p.start in existing]
+        existing, written = _select_day(window_id, day), True
+    if _follow_capacity(capacity, existing.values()):
+        existing, written = _select_day(window_id, day), True
+    rows = (existing.get(p.start) for p in wanted)
+    return tuple(_row(*row) for row in rows if row), written
 
 
-def _read_day(window, day):
-    start, end = local_day_bounds(day)
-    rows = Slot.objects.filter(window=window, start__gte=start, start__lt=end)
-    for slot in rows:
-        slot.window = window  # no query when the caller reads slot.window
-    return {slot.start: slot for slot in rows}
-
-
-def _follow_capacity(window, slots):
-    """When the window's counters change, its slots follow, except below what is booked."""
-    stale = [s for s in slots if s.capacity != window.capacity and s.booked <= window.capacity]
-    if not stale:
-        return
-    Slot.objects.filter(pk__in=[s.pk for s in stale], booked__lte=window.capacity).update(
-        capacity=window.capacity
+def _row(pk, start, end, capacity, booked):
+    start_text = timezone.localtime(start).isoformat()
+    return SlotRow(
+        pk, start, end, capacity, booked, start_text, timezone.localtime(end).isoformat()
     )
-    for slot in stale:
-        slot.capacity = window.capacity
+
+
+def _follow_capacity(capacity, rows):
+    """When the window's counters change, its slots follow, except below what is booked."""
+    stale = [pk for pk, _s, _e, cap, booked in rows if cap != capacity and booked <= capacity]
+    if stale:
+        Slot.objects.filter(pk__in=stale, booked__lte=capacity).update(capacity=capacity)
+    return bool(stale)
+
+
+# A day of a window ---------------------------------------------------------------------------
+
+
+class DayBoard:
+    """One day of one window as a request sees it: the window's facts, today and the horizon,
+    and (read on first use) the day's rows. Made by `day_board`."""
+
+    def __init__(self, window, facts, day, calendar, token, cached):
+        self.window = window  # the instance given, or None
+        self.facts = facts
+        self.day = day
+        self.calendar = calendar
+        self._token = token
+        self._cached = cached
+        self._rows = None
+
+    @property
+    def today(self):
+        return self.calendar.today
+
+    @property
+    def last_day(self):
+        """The last day that can be booked (the end of the horizon)."""
+        return self.calendar.horizon[-1]
+
+    def offers(self, item):
+        """Whether the window offers `item` (a ServiceItem)."""
+        if self.facts.item_ids is not None:
+            return item.pk in self.facts.item_ids
+        return self.window.items.filter(pk=item.pk).exists()
+
+    def offers_code(self, code):
+        """Whether the window offers an active item with this code."""
+        if self.facts.item_codes is not None:
+            return code in self.facts.item_codes
+        return ServiceItem.objects.filter(windows=self.facts.pk, code=code, active=True).exists()
+
+    @property
+    def rows(self):
+        """The day's SlotRows in time order (none on a day off), created when missing."""
+        if self._rows is None:
+            self._rows = self._read()
+        return self._rows
+
+    def _read(self):
+        facts, day = self.facts, self.day
+        if not self.calendar.is_working(day):
+            return ()
+        hours = _hours_of_day(day, facts.hours)
+        shape = (facts.capacity, facts.slot_minutes, hours)
+        key, token = (facts.pk, day), None
+        if self._cached:
+            entry = _rows.get(key)
+            if entry and entry.token == self._token and entry.shape == shape:
+                if entry.expires > time.monotonic():
+                    return entry.rows
+            token = self._token or _first_day_token(facts.pk, day)
+        wanted = _cut(day, hours, facts.slot_minutes)
+        if not wanted:
+            return ()
+        rows, written = _read_rows(facts.pk, day, facts.capacity, wanted)
+        if written:
+            day_changed(facts.pk, day)  # and keep nothing: the next read sees the new token
+        elif token is not None:
+            _remember(_rows, key, _DayEntry(token, shape, rows, time.monotonic() + ROWS_SECONDS))
+        return rows
+
+    def slots(self):
+        """The rows as Slot instances (with `window` set when an instance was given)."""
+        return [self._slot(row) for row in self.rows]
+
+    def slot_at(self, start):
+        """The Slot starting at `start` (an aware datetime), or None."""
+        return next((self._slot(row) for row in self.rows if row.start == start), None)
+
+    def _slot(self, row):
+        slot = Slot.from_db(
+            DEFAULT_DB_ALIAS,
+            ["id", "window_id", "start", "end", "capacity", "booked"],
+            [row.pk, self.facts.pk, row.start, row.end, row.capacity, row.booked],
+        )
+        if self.window is not None:
+            slot.window = self.window  # no query when the caller reads slot.window
+        slot._board = self  # check_bookable uses today and the horizon found with it
+        return slot
+
+
+def day_board(window, day, *, now=None):
+    """The DayBoard of `window` (an instance, or an id) on `day`; None for an unknown id.
+
+    Outside a transaction and when warm: one cache round trip and no query."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    is_instance = isinstance(window, ServicePoint)
+    window_id = window.pk if is_instance else int(window)
+    if transaction.get_connection().in_atomic_block:
+        if is_instance:
+            facts = WindowFacts.of(window, _periods_of(window))
+        else:
+            facts = _read_facts(window_id)
+        if facts is None:
+            return None
+        calendar = _calendar(None, today, facts.horizon_days)
+        return DayBoard(window if is_instance else None, facts, day, calendar, None, False)
+    day_key = _day_key(window_id, day)
+    tokens = cache.get_many([WINDOWS_KEY, workdays.VERSION_KEY, day_key])
+    facts = _cached_facts(window_id, tokens.get(WINDOWS_KEY))
+    if is_instance:
+        # The instance's own capacity and slot length count (a caller may hold newer ones).
+        facts = facts.following(window) if facts else WindowFacts.of(window, _periods_of(window))
+    elif facts is None:
+        return None
+    calendar = _calendar(tokens.get(workdays.VERSION_KEY), today, facts.horizon_days)
+    return DayBoard(
+        window if is_instance else None, facts, day, calendar, tokens.get(day_key), True
+    )
+
+
+def day_slots(window, day):
+    """The Slot rows of `window` on `day` in time order, creating the missing ones."""
+    return day_board(window, day).slots()
 
 
 def find_slot(window, start):
     """The slot of `window` starting at `start` (an aware datetime), or None."""
-    day = timezone.localtime(start).date()
-    return next((slot for slot in day_slots(window, day) if slot.start == start), None)
+    return day_board(window, timezone.localtime(start).date()).slot_at(start)
 
 
 # Horizon and cut-off --------------------------------------------------------------------------
@@ -137,7 +519,7 @@ def horizon_days(window, today):
     Counting working days, not calendar days, so a long holiday (National Day) never leaves
     people with nothing to book.
     """
-    return workdays.next_working_days(today + dt.timedelta(days=1), window.horizon_days)
+    return _horizon(today, window.horizon_days)
 
 
 def last_bookable_day(window, today):
@@ -165,13 +547,20 @@ def check_bookable(slot, now=None):
             _("Bookings close %(minutes)d minutes before the start. Please choose a later time.")
             % {"minutes": settings.BOOKING_CUTOFF_MINUTES}
         )
-    day = timezone.localtime(slot.start).date()
-    if day > last_bookable_day(slot.window, timezone.localdate(now)):
+    day, today = timezone.localtime(slot.start).date(), timezone.localdate(now)
+    board = getattr(slot, "_board", None)
+    if board is None or board.today != today:
+        board = None  # not found by day_board today: ask the calendar and the hours again
+    count = board.facts.horizon_days if board else slot.window.horizon_days
+    if day > (board.last_day if board else last_bookable_day(slot.window, today)):
         raise SlotUnavailable(
-            _("Bookings are open for the next %(days)d working days only.")
-            % {"days": slot.window.horizon_days}
+            _("Bookings are open for the next %(days)d working days only.") % {"days": count}
         )
-    if not any(p.start == slot.start for p in day_periods(slot.window, day)):
+    if board:  # found a moment ago: its rows are the day's current slot times
+        open_now = any(row.start == slot.start for row in board.rows)
+    else:
+        open_now = any(p.start == slot.start for p in day_periods(slot.window, day))
+    if not open_now:
         raise SlotUnavailable(_("The window is not open at this time."))
 
 
@@ -188,3 +577,22 @@ def prefetch_hours(queryset):
     return queryset.prefetch_related(
         Prefetch("opening_periods", queryset=OpeningPeriod.objects.order_by("weekday", "start"))
     )
+
+
+# Every change of a window, its hours or its items renews the facts of all windows ------------
+
+for _model in (ServicePoint, OpeningPeriod, ServiceItem):
+    post_save.connect(windows_changed, sender=_model, dispatch_uid=f"slots-saved-{_model.__name__}")
+    post_delete.connect(
+        windows_changed, sender=_model, dispatch_uid=f"slots-deleted-{_model.__name__}"
+    )
+
+
+def _items_changed(action, **_signal):
+    if action.startswith("post_"):
+        windows_changed()
+
+
+m2m_changed.connect(
+    _items_changed, sender=ServicePoint.items.through, dispatch_uid="slots-items-changed"
+)

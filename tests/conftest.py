@@ -108,7 +108,8 @@ def _fresh_calendar_cache():
 @pytest.fixture(autouse=True)
 def _eager_tasks_by_default(request):
     """Tasks run in-process unless a test asks for the real worker (marker `redis` + the
-    `celery_worker` fixture of the task tests), so that CI's REDIS_URL changes nothing else."""
+    `real_worker` fixture of tests/conftest_worker.py), so that CI's REDIS_URL changes nothing
+    else."""
     from ipservice.celery import app
 
     if "real_worker" in request.fixturenames:

@@ -12,7 +12,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ipservice.api import Conflict
-from windows.models import ServicePoint
 
 from .. import services, slots
 from ..exceptions import BookingRefused, SlotFull, SlotUnavailable, TransitionNotAllowed
@@ -77,48 +76,54 @@ class WindowSlotsView(PublicView):
         responses={200: SlotSerializer(many=True)},
     )
     def get(self, request, pk):
-        window = self._window(pk)
         query = SlotQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        if not query.is_valid():
+            self._window_or_404(slots.window_facts(pk))
+            raise exceptions.ValidationError(query.errors)
         item, day = query.validated_data["item"], query.validated_data["date"]
-        if not window.items.filter(code=item, active=True).exists():
+        now = timezone.now()
+        # Warm: one cache round trip and no query (slots.day_board); the rows are read last,
+        # once the day is known to be within the booking period.
+        board = slots.day_board(pk, day, now=now)
+        self._window_or_404(board and board.facts)
+        if not board.offers_code(item):
             raise exceptions.ValidationError(
                 {"item": [_("This window does not offer this service item.")]}
             )
-        now = timezone.now()
-        self._check_day(window, day, timezone.localdate(now))
-        return Response([self._entry(slot, now) for slot in slots.day_slots(window, day)])
+        self._check_day(board, day)
+        bookable_from = now + slots.cutoff()
+        return Response([self._entry(row, bookable_from) for row in board.rows])
 
     @staticmethod
-    def _window(pk):
-        window = slots.prefetch_hours(ServicePoint.objects.active()).filter(pk=pk).first()
-        if window is None:
+    def _window_or_404(facts):
+        if facts is None or not facts.active:
             raise exceptions.NotFound(_("No such window."))
-        return window
 
     @staticmethod
-    def _check_day(window, day, today):
-        if day < today:
+    def _check_day(board, day):
+        if day < board.today:
             raise exceptions.ValidationError({"date": [_("This day has passed.")]})
-        if day > slots.last_bookable_day(window, today):
+        if day > board.last_day:
             raise exceptions.ValidationError(
                 {
                     "date": [
                         _("Bookings are open for the next %(days)d working days only.")
-                        % {"days": window.horizon_days}
+                        % {"days": board.facts.horizon_days}
                     ]
                 }
             )
 
     @staticmethod
-    def _entry(slot, now):
-        bookable = slot.start - slots.cutoff() >= now
+    def _entry(row, bookable_from):
+        """One slot; past it or within the cut-off before its start, it shows no room."""
+        bookable = row.start >= bookable_from
+        available = row.available if bookable else 0
         return {
-            "start": timezone.localtime(slot.start).isoformat(),
-            "end": timezone.localtime(slot.end).isoformat(),
-            "capacity": slot.capacity,
-            "available": slot.available if bookable else 0,
-            "bookable": bookable and slot.available > 0,
+            "start": row.start_text,
+            "end": row.end_text,
+            "capacity": row.capacity,
+            "available": available,
+            "bookable": available > 0,
         }
 
 
