@@ -12,7 +12,7 @@ import smtplib
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,12 +49,41 @@ def queue_notice(key, *, channel, recipient, template, subject="", body):
 
 def create_notice(key, *, subject="", **fields):
     """queue_notice, returning (notice, created): whether this call made (and enqueued) it."""
-    notice, created = Notice.objects.get_or_create(
-        key=key, defaults={**fields, "subject": subject[:200]}
-    )
+    fields["subject"] = subject[:200]
+    if connection.vendor == "postgresql":
+        notice, created = _insert_unless_taken(Notice(key=key, **fields))
+    else:
+        notice, created = Notice.objects.get_or_create(key=key, defaults=fields)
     if created:
         transaction.on_commit(lambda: _enqueue(notice.pk), robust=True)
     return notice, created
+
+
+def _insert_unless_taken(notice):
+    """get_or_create in one statement: INSERT ... ON CONFLICT (key) DO NOTHING RETURNING id.
+
+    Every booking and cancellation makes notices inside its transaction; this is one round trip
+    where get_or_create takes four (SELECT, SAVEPOINT, INSERT, RELEASE). A second insert of one
+    key waits for the first on the unique index, then finds its row, as get_or_create would."""
+    fields = [f for f in Notice._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    # Only the model's own (quoted) names go into the text; every value is a parameter.
+    sql = "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO NOTHING RETURNING {}".format(  # noqa: S608
+        quote(Notice._meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+        quote(Notice._meta.get_field("key").column),
+        quote(Notice._meta.pk.column),
+    )
+    values = [f.get_db_prep_save(f.pre_save(notice, add=True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return Notice.objects.get(key=notice.key), False
+    notice.pk = row[0]
+    notice._state.adding, notice._state.db = False, connection.alias
+    return notice, True
 
 
 def _enqueue(notice_id):

@@ -368,10 +368,18 @@ def _read_rows(window_id, day, capacity, wanted):
 
 
 def _row(pk, start, end, capacity, booked):
-    start_text = timezone.localtime(start).isoformat()
-    return SlotRow(
-        pk, start, end, capacity, booked, start_text, timezone.localtime(end).isoformat()
-    )
+    return SlotRow(pk, start, end, capacity, booked, _local_text(start), _local_text(end))
+
+
+_texts = {}  # datetime -> its local ISO 8601 text (a day's rows are re-read after every booking)
+
+
+def _local_text(moment):
+    text = _texts.get(moment)
+    if text is None:
+        text = timezone.localtime(moment).isoformat()
+        _remember(_texts, moment, text)
+    return text
 
 
 def _follow_capacity(capacity, rows):
