@@ -9,9 +9,10 @@ give exactly C winners. The check constraint on Slot backs this up. Never count-
 no-show or a checked-in person used theirs). Every change of a slot row also tells the slots
 cache (slots.day_changed), which every process reads again once the change has committed.
 
-A booking is short on purpose: the slot and the window's facts come from the slots cache (no
-query when warm), and the transaction makes six statements: the person's lock, one count for
-the fair-booking rules, the claim, the case, its first event and the confirmation notice.
+A booking is kept short: the slot and the window's facts come from the slots cache (no query
+when warm), and its transaction makes six statements: the person's lock, one count for the
+fair-booking rules, the claim, the case, its first event and the confirmation notice (two with
+an email address).
 """
 
 import datetime as dt
@@ -279,7 +280,7 @@ def _bookable_slot(window, item, start, now):
         raise SlotUnavailable(
             _("This is not the start of a time slot of this window."), code="not_a_slot"
         )
-    slots.check_bookable(slot, now)
+    board.check(slot.start, now)  # slots.check_bookable with the board just made
     return slot
 
 
@@ -318,8 +319,9 @@ def book(
         "id_number": id_number,
         "email": email or "",
     }
-    # The reference is drawn without asking whether it is taken (1 in ~900,000 a day): a clash
-    # fails the insert on its unique index, the whole booking is rolled back and made again.
+    # The reference is drawn without asking first whether it is taken (31^4 = 923,521 a day): a
+    # clash fails the insert on the unique index, and the whole booking is rolled back and made
+    # again under a new one.
     for attempt in range(REFERENCE_ATTEMPTS):
         reference = _draw_reference()
         try:
@@ -452,6 +454,7 @@ def mark_no_shows(now=None):
             apply_transition(case, Action.NO_SHOW, note=_("Not checked in by the end of the slot."))
         except TransitionNotAllowed:
             continue  # checked in or cancelled a moment ago
-        slots.day_changed(case.window_id, case.start)  # the place stays used, but say so
+        if case.start:
+            slots.day_changed(case.window_id, case.start)  # the place stays used; say so anyway
         count += 1
     return count

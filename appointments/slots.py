@@ -54,6 +54,7 @@ TOKEN_SECONDS = 3 * 24 * 3600  # a token that expires only costs one re-read
 FACTS_SECONDS = 60  # local copies, in case the cache is not shared between processes
 ROWS_SECONDS = 10
 LOCAL_LIMIT = 4096  # entries per local copy; beyond it the copy starts afresh
+TEXTS_LIMIT = 32768
 
 
 @dataclass(frozen=True)
@@ -197,8 +198,8 @@ _rows = {}  # (window id, day) -> _DayEntry
 _calendars = {}  # (calendar version, today, horizon days) -> (expires, _Calendar)
 
 
-def _remember(store, key, value):
-    if len(store) >= LOCAL_LIMIT:
+def _remember(store, key, value, limit=LOCAL_LIMIT):
+    if len(store) >= limit:
         store.clear()
     store[key] = value
 
@@ -219,22 +220,23 @@ def _read_facts(window_id):
 
 
 def _cached_facts(window_id, version):
+    """(facts, the version they belong to); facts None if there is no such window."""
     if version is None:
         version = _windows_version()
     found = _facts.get(window_id)
     if found and found[0] == version and found[1] > time.monotonic():
-        return found[2]
+        return found[2], version
     facts = _read_facts(window_id)
     if version is not None:
         _remember(_facts, window_id, (version, time.monotonic() + FACTS_SECONDS, facts))
-    return facts
+    return facts, version
 
 
 def window_facts(window_id):
     """The facts of window `window_id`, None if it does not exist (inactive ones included)."""
     if transaction.get_connection().in_atomic_block:
         return _read_facts(window_id)
-    return _cached_facts(window_id, cache.get(WINDOWS_KEY))
+    return _cached_facts(window_id, cache.get(WINDOWS_KEY))[0]
 
 
 def _windows_version():
@@ -378,7 +380,7 @@ def _local_text(moment):
     text = _texts.get(moment)
     if text is None:
         text = timezone.localtime(moment).isoformat()
-        _remember(_texts, moment, text)
+        _remember(_texts, moment, text, TEXTS_LIMIT)
     return text
 
 
@@ -397,14 +399,18 @@ class DayBoard:
     """One day of one window as a request sees it: the window's facts, today and the horizon,
     and (read on first use) the day's rows. Made by `day_board`."""
 
-    def __init__(self, window, facts, day, calendar, token, cached):
+    def __init__(self, window, facts, day, calendar, versions=None, token=None):
         self.window = window  # the instance given, or None
         self.facts = facts
         self.day = day
         self.calendar = calendar
+        # (windows version, calendar version) it was made with; None: made in a transaction,
+        # from the database, and nothing of it is kept.
+        self._versions = versions
+        self._cached = versions is not None
         self._token = token
-        self._cached = cached
         self._rows = None
+        self._periods = None
 
     @property
     def today(self):
@@ -438,24 +444,50 @@ class DayBoard:
         facts, day = self.facts, self.day
         if not self.calendar.is_working(day):
             return ()
-        hours = _hours_of_day(day, facts.hours)
-        shape = (facts.capacity, facts.slot_minutes, hours)
+        shape = (facts.capacity, facts.slot_minutes, _hours_of_day(day, facts.hours))
         key, token = (facts.pk, day), None
         if self._cached:
             entry = _rows.get(key)
-            if entry and entry.token == self._token and entry.shape == shape:
+            if entry and (entry.token, entry.shape) == (self._token, shape):
                 if entry.expires > time.monotonic():
                     return entry.rows
             token = self._token or _first_day_token(facts.pk, day)
-        wanted = _cut(day, hours, facts.slot_minutes)
-        if not wanted:
+        if not self.periods:
             return ()
-        rows, written = _read_rows(facts.pk, day, facts.capacity, wanted)
+        rows, written = _read_rows(facts.pk, day, facts.capacity, self.periods)
         if written:
             day_changed(facts.pk, day)  # and keep nothing: the next read sees the new token
         elif token is not None:
             _remember(_rows, key, _DayEntry(token, shape, rows, time.monotonic() + ROWS_SECONDS))
         return rows
+
+    @property
+    def periods(self):
+        """The slot times of the day from the opening hours (none on a day off)."""
+        if self._periods is None:
+            working = self.calendar.is_working(self.day)
+            hours = _hours_of_day(self.day, self.facts.hours) if working else ()
+            self._periods = _cut(self.day, hours, self.facts.slot_minutes)
+        return self._periods
+
+    def check(self, start, now):
+        """check_bookable for the slot starting at `start`, with what this board knows."""
+        _refuse_past(start, now)
+        day = timezone.localtime(start).date()
+        if day > self.last_day:
+            raise _beyond_horizon(self.facts.horizon_days)
+        if day != self.day or not any(p.start == start for p in self.periods):
+            raise _closed()
+
+    def is_current(self, today):
+        """Whether nothing the board was made from has changed since: the window and the
+        calendar (one cache round trip), today, and the instance's own numbers."""
+        if not self._cached or None in self._versions or self.calendar.today != today:
+            return False
+        if self.window is not None and self.facts.following(self.window) is not self.facts:
+            return False
+        tokens = cache.get_many([WINDOWS_KEY, workdays.VERSION_KEY])
+        return (tokens.get(WINDOWS_KEY), tokens.get(workdays.VERSION_KEY)) == self._versions
 
     def slots(self):
         """The rows as Slot instances (with `window` set when an instance was given)."""
@@ -485,27 +517,25 @@ def day_board(window, day, *, now=None):
     today = timezone.localdate(now)
     is_instance = isinstance(window, ServicePoint)
     window_id = window.pk if is_instance else int(window)
+    instance = window if is_instance else None
     if transaction.get_connection().in_atomic_block:
-        if is_instance:
-            facts = WindowFacts.of(window, _periods_of(window))
-        else:
-            facts = _read_facts(window_id)
+        facts = WindowFacts.of(window, _periods_of(window)) if is_instance else None
+        facts = facts or _read_facts(window_id)
         if facts is None:
             return None
-        calendar = _calendar(None, today, facts.horizon_days)
-        return DayBoard(window if is_instance else None, facts, day, calendar, None, False)
+        return DayBoard(instance, facts, day, _calendar(None, today, facts.horizon_days))
     day_key = _day_key(window_id, day)
     tokens = cache.get_many([WINDOWS_KEY, workdays.VERSION_KEY, day_key])
-    facts = _cached_facts(window_id, tokens.get(WINDOWS_KEY))
+    facts, version = _cached_facts(window_id, tokens.get(WINDOWS_KEY))
     if is_instance:
         # The instance's own capacity and slot length count (a caller may hold newer ones).
         facts = facts.following(window) if facts else WindowFacts.of(window, _periods_of(window))
     elif facts is None:
         return None
-    calendar = _calendar(tokens.get(workdays.VERSION_KEY), today, facts.horizon_days)
-    return DayBoard(
-        window if is_instance else None, facts, day, calendar, tokens.get(day_key), True
-    )
+    calendar_version = tokens.get(workdays.VERSION_KEY)
+    calendar = _calendar(calendar_version, today, facts.horizon_days)
+    versions = (version, calendar_version)
+    return DayBoard(instance, facts, day, calendar, versions, tokens.get(day_key))
 
 
 def day_slots(window, day):
@@ -548,28 +578,36 @@ def check_bookable(slot, now=None):
     the cut-off, within the horizon, on a day that is (still) a working day and within the
     window's (current) opening hours."""
     now = now or timezone.now()
-    if slot.start <= now:
+    board = getattr(slot, "_board", None)  # set on the slots of day_slots and find_slot
+    if board is not None and slot.start > now and board.is_current(timezone.localdate(now)):
+        board.check(slot.start, now)
+        return
+    _refuse_past(slot.start, now)
+    day = timezone.localtime(slot.start).date()
+    if day > last_bookable_day(slot.window, timezone.localdate(now)):
+        raise _beyond_horizon(slot.window.horizon_days)
+    if not any(p.start == slot.start for p in day_periods(slot.window, day)):
+        raise _closed()
+
+
+def _refuse_past(start, now):
+    if start <= now:
         raise SlotUnavailable(_("This time has already passed. Please choose a later time."))
-    if slot.start - cutoff() < now:
+    if start - cutoff() < now:
         raise SlotUnavailable(
             _("Bookings close %(minutes)d minutes before the start. Please choose a later time.")
             % {"minutes": settings.BOOKING_CUTOFF_MINUTES}
         )
-    day, today = timezone.localtime(slot.start).date(), timezone.localdate(now)
-    board = getattr(slot, "_board", None)
-    if board is None or board.today != today:
-        board = None  # not found by day_board today: ask the calendar and the hours again
-    count = board.facts.horizon_days if board else slot.window.horizon_days
-    if day > (board.last_day if board else last_bookable_day(slot.window, today)):
-        raise SlotUnavailable(
-            _("Bookings are open for the next %(days)d working days only.") % {"days": count}
-        )
-    if board:  # found a moment ago: its rows are the day's current slot times
-        open_now = any(row.start == slot.start for row in board.rows)
-    else:
-        open_now = any(p.start == slot.start for p in day_periods(slot.window, day))
-    if not open_now:
-        raise SlotUnavailable(_("The window is not open at this time."))
+
+
+def _beyond_horizon(count):
+    return SlotUnavailable(
+        _("Bookings are open for the next %(days)d working days only.") % {"days": count}
+    )
+
+
+def _closed():
+    return SlotUnavailable(_("The window is not open at this time."))
 
 
 def is_bookable(slot, now=None):

@@ -15,9 +15,12 @@ Redis, shared by the workers (the slots cache, rate limits, the working-day cale
 confirmation notices are only enqueued for Celery, not sent inside the request. No Celery worker
 is needed: the queued messages are simply dropped with the database at the end.
 
-Workers: BENCH_WORKERS, default 2 × cores + 1 (gunicorn's advice; 5 on a 2-core machine). Each
-request waits on PostgreSQL and Redis for part of its time, so more workers than cores keep the
-cores busy; measured on 2 cores, 5 gave the same or better figures than 4 for both endpoints.
+Workers: BENCH_WORKERS, default 2 per core (4 on a 2-core machine). Measured on 2 cores, in
+alternating runs: 3 and 4 workers gave the same figures; gunicorn's usual 2 × cores + 1 (5) was
+worse for the slots endpoint (about 700 against 950 requests a second, the ratio to /healthz
+about 0.5 against 0.7) and no better for bookings: a request is mostly Python work, so a fifth
+process only adds switching, while a second one per core runs when the other waits on
+PostgreSQL or Redis.
 """
 
 import datetime as dt
@@ -46,7 +49,7 @@ from stats_bench import ensure_database, setup_django  # noqa: E402  (same datab
 
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
-WORKERS = os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1) + 1))
+WORKERS = os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1)))
 DURATION = float(os.environ.get("BENCH_SECONDS", "10"))
 MAX_REQUESTS = 200_000
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]

@@ -1,0 +1,334 @@
+"""The slots cache (appointments/slots.py) never shows room that is not there: every change of a
+day's slots or of a window is seen by the next read, in this process and in others.
+
+These tests run committed transactions (transaction=True), as the site does: the cache is only
+filled and invalidated outside transactions, when changes commit. Each runs with the local
+memory cache (one process, as in development) and, marked `redis`, with Redis (as in
+production); one test makes its change from a second process.
+"""
+
+import datetime as dt
+import itertools
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from appointments import services, slots
+from appointments.models import Slot
+from tests.appointments.factories import person
+from tests.catalog.factories import ServiceItemFactory
+from tests.windows.factories import ServicePointFactory
+from windows import hours
+from windows.services import set_opening_hours
+
+CST = dt.timezone(dt.timedelta(hours=8))
+NOW = dt.datetime(2026, 9, 29, 10, 0, tzinfo=CST)  # Tuesday
+DAY = "2026-09-30"
+START = "2026-09-30T09:00:00+08:00"
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def frozen(time_machine):
+    time_machine.move_to(NOW, tick=False)
+
+
+@pytest.fixture(
+    params=["locmem", pytest.param("redis", marks=pytest.mark.redis)], ids=["locmem", "redis"]
+)
+def cache_backend(request, settings):
+    """A cache of its own for each test: fresh local memory, or Redis under a fresh prefix
+    (Redis may be shared with other test runs, so it is never flushed)."""
+    if request.param == "redis":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": settings.REDIS_URL,
+                "KEY_PREFIX": f"test-slots-{uuid.uuid4().hex}",
+            }
+        }
+    else:
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": f"test-slots-{uuid.uuid4().hex}",
+            }
+        }
+    slots.clear_cache()  # what this process kept from earlier tests
+    yield request.param
+    slots.clear_cache()
+
+
+_addresses = itertools.count(1)
+
+
+@pytest.fixture
+def api(cache_backend):
+    n = next(_addresses)
+    return APIClient(REMOTE_ADDR=f"10.99.{n // 250 % 250}.{n % 250 + 1}")
+
+
+@pytest.fixture
+def item():
+    return ServiceItemFactory(code="PAT-01")
+
+
+@pytest.fixture
+def window(item):
+    # Mon–Fri 09:00–12:00 and 13:30–17:00, 30-minute slots, capacity 2.
+    window = ServicePointFactory(counters=2, people_per_slot=1)
+    window.items.add(item)
+    return window
+
+
+def read(api, window, day=DAY):
+    response = api.get(f"/api/v1/windows/{window.pk}/slots/", {"item": "PAT-01", "date": day})
+    assert response.status_code == 200, response.json()
+    return {entry["start"]: entry for entry in response.json()}
+
+
+def warm(api, window, day=DAY):
+    """Read the day until this process keeps it: then the read costs no query (so what the next
+    read shows after a change comes from the cache unless the change reached it)."""
+    read(api, window, day)  # creates the rows on a first visit
+    read(api, window, day)  # keeps them
+    with CaptureQueriesContext(connection) as queries:
+        entries = read(api, window, day)
+    assert len(queries) == 0
+    return entries
+
+
+def book(api, window, seq, start=START):
+    response = api.post(
+        "/api/v1/appointments/",
+        {"window": window.pk, "item": "PAT-01", "start": start, **person(seq)},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    return response.json()
+
+
+# The cache is really used ---------------------------------------------------------------------
+
+
+def test_a_warm_read_makes_no_query(api, window, django_assert_num_queries):
+    first = read(api, window)  # creates the day's rows
+    read(api, window)  # reads and keeps them
+    with django_assert_num_queries(0):
+        again = read(api, window)
+    assert again == first
+    assert len(again) == 13
+
+
+# Bookings, cancellations, moves ---------------------------------------------------------------
+
+
+def test_a_booking_shows_at_once_as_one_place_less(api, window):
+    before = warm(api, window)
+    assert before[START]["available"] == 2
+    book(api, window, 1)
+    after = read(api, window)
+    assert after[START]["available"] == 1
+    assert {s: e for s, e in after.items() if s != START} == {
+        s: e for s, e in before.items() if s != START
+    }
+    warm(api, window)
+    book(api, window, 2)
+    assert read(api, window)[START] == {**before[START], "available": 0, "bookable": False}
+
+
+def test_a_cancellation_shows_at_once_as_one_place_more(api, window):
+    booking = book(api, window, 1)
+    assert warm(api, window)[START]["available"] == 1
+    response = api.post(
+        f"/api/v1/appointments/{booking['reference']}/cancel/",
+        {"token": booking["token"]},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert read(api, window)[START]["available"] == 2
+
+
+def test_a_move_shows_on_both_days(api, window):
+    booking = book(api, window, 1)
+    later = "2026-10-08T10:00:00+08:00"
+    assert warm(api, window)[START]["available"] == 1
+    assert warm(api, window, "2026-10-08")[later]["available"] == 2
+    response = api.post(
+        f"/api/v1/appointments/{booking['reference']}/reschedule/",
+        {"token": booking["token"], "start": later},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert read(api, window)[START]["available"] == 2
+    assert read(api, window, "2026-10-08")[later]["available"] == 1
+
+
+def test_a_booking_made_in_code_shows_too(api, window, item):
+    warm(api, window)
+    services.book(
+        window=window, item=item, start=dt.datetime(2026, 9, 30, 9, tzinfo=CST), **person(1)
+    )
+    assert read(api, window)[START]["available"] == 1
+
+
+# Window edits -----------------------------------------------------------------------------------
+
+
+def test_more_counters_show_at_once_as_more_capacity(api, window):
+    book(api, window, 1)
+    assert warm(api, window)[START] == {
+        "start": START,
+        "end": "2026-09-30T09:30:00+08:00",
+        "capacity": 2,
+        "available": 1,
+        "bookable": True,
+    }
+    window.counters = 5
+    window.save()
+    entry = read(api, window)[START]
+    assert (entry["capacity"], entry["available"]) == (5, 4)
+    assert Slot.objects.get(start=dt.datetime(2026, 9, 30, 9, tzinfo=CST)).capacity == 5
+
+
+def test_fewer_counters_never_leave_room_that_is_not_there(api, window):
+    book(api, window, 1)
+    book(api, window, 2)  # 09:00 full
+    warm(api, window)
+    window.counters = 1
+    window.save()
+    after = read(api, window)
+    assert after[START]["available"] == 0  # keeps its 2 places for the 2 bookings
+    assert {e["capacity"] for s, e in after.items() if s != START} == {1}
+    assert {e["available"] for s, e in after.items() if s != START} == {1}
+
+
+def test_a_change_of_opening_hours_shows_at_once(api, window):
+    assert len(warm(api, window)) == 13
+    set_opening_hours(window, [hours.Period(2, dt.time(9), dt.time(10))])  # Wednesdays 9–10
+    assert list(read(api, window)) == [START, "2026-09-30T09:30:00+08:00"]
+
+
+def test_an_item_no_longer_offered_is_refused_at_once(api, window, item):
+    warm(api, window)
+    window.items.remove(item)
+    response = api.get(f"/api/v1/windows/{window.pk}/slots/", {"item": "PAT-01", "date": DAY})
+    assert response.status_code == 400
+    assert "item" in response.json()["errors"]
+
+
+def test_a_closed_window_is_404_at_once(api, window):
+    warm(api, window)
+    window.active = False
+    window.save()
+    response = api.get(f"/api/v1/windows/{window.pk}/slots/", {"item": "PAT-01", "date": DAY})
+    assert response.status_code == 404
+
+
+def test_bulk_changes_show_after_windows_changed(api, window):
+    warm(api, window)
+    type(window).objects.filter(pk=window.pk).update(counters=3)  # sends no signal
+    slots.windows_changed()
+    assert read(api, window)[START]["capacity"] == 3
+
+
+# Transactions and races -------------------------------------------------------------------------
+
+
+def test_nothing_is_kept_from_a_transaction_that_rolls_back(api, window, item):
+    warm(api, window)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        start = dt.datetime(2026, 9, 30, 9, tzinfo=CST)
+        services.book(window=window, item=item, start=start, **person(1))
+        # Inside the transaction its own booking shows (read from the database).
+        assert slots.find_slot(window, start).booked == 1
+        raise RuntimeError("roll back")
+    assert read(api, window)[START]["available"] == 2
+
+
+def test_a_read_that_raced_a_booking_is_not_kept(api, window, item, monkeypatch):
+    """A reader reads the rows, a booking commits, then the reader stores what it read: the
+    booking has replaced the token the reader saw first, so the next read goes to the database."""
+    warm(api, window)
+    ten = dt.datetime(2026, 9, 30, 10, tzinfo=CST)
+    services.book(window=window, item=item, start=ten, **person(9))  # the next read is a miss
+    real_select, raced = slots._select_day, []
+
+    def select_then_book(window_id, day):
+        rows = real_select(window_id, day)
+        if not raced:  # once, between the reader's query and its keeping the rows
+            raced.append(True)
+            start = dt.datetime(2026, 9, 30, 9, tzinfo=CST)
+            services.book(window=window, item=item, start=start, **person(1))
+        return rows
+
+    monkeypatch.setattr(slots, "_select_day", select_then_book)
+    assert read(api, window)[START]["available"] == 2  # read before the booking committed
+    assert raced
+    assert read(api, window)[START]["available"] == 1
+
+
+# Another process --------------------------------------------------------------------------------
+
+OTHER_PROCESS = """
+import datetime as dt, json, sys
+import django, time_machine
+django.setup()
+from django.test.utils import override_settings
+from ipservice.celery import app
+from appointments import services
+from catalog.models import ServiceItem
+from windows.models import ServicePoint
+
+args = json.loads(sys.argv[1])
+app.conf.task_always_eager = True  # the notice is sent here, not queued in a shared Redis
+with time_machine.travel(dt.datetime.fromisoformat(args["now"]), tick=False), \\
+        override_settings(CACHES=args["caches"]):
+    window = ServicePoint.objects.get(pk=args["window"])
+    item = ServiceItem.objects.get(code="PAT-01")
+    start = dt.datetime.fromisoformat(args["start"])
+    services.book(window=window, item=item, start=start, **args["person"])
+"""
+
+
+def database_url():
+    db = django_settings.DATABASES["default"]
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = f"{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
+    return f"postgresql://{db['USER']}{password}@{host}/{db['NAME']}"
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.parametrize("cache_backend", ["redis"], indirect=True)  # local memory is not shared
+def test_a_booking_in_another_process_shows_here_at_once(api, window):
+    warm(api, window)
+    args = {
+        "now": NOW.isoformat(),
+        "caches": django_settings.CACHES,
+        "window": window.pk,
+        "start": START,
+        "person": person(1),
+    }
+    env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": django_settings.REDIS_URL}
+    env["DJANGO_SETTINGS_MODULE"] = "ipservice.settings"
+    subprocess.run(
+        [sys.executable, "-c", OTHER_PROCESS, json.dumps(args)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+    assert Slot.objects.get(start=dt.datetime(2026, 9, 30, 9, tzinfo=CST)).booked == 1
+    assert read(api, window)[START]["available"] == 1
