@@ -8,4 +8,6 @@ class AppointmentsConfig(AppConfig):
 
     def ready(self):
         # Connects the signals that invalidate the cached calendar when the bureau edits it.
-        from . import workdays  # noqa: F401
+        from . import slots, workdays  # noqa: F401
+
+        # slots: the signals that drop cached day boards when a window, its hours or items change.

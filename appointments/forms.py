@@ -67,6 +67,14 @@ class PersonForm(forms.Form):
         return cleaned
 
 
+def _offers(window, item):
+    """Whether `window` offers `item`, from the cached window facts when they are at hand."""
+    facts = slots.window_facts(window.pk)
+    if facts is not None and facts.item_ids is not None:
+        return item.pk in facts.item_ids
+    return window.items.filter(pk=item.pk).exists()
+
+
 class BookingForm(PersonForm):
     """A booking: the person, and the window, item and slot start they chose."""
 
@@ -95,7 +103,7 @@ class BookingForm(PersonForm):
     def clean(self):
         cleaned = super().clean()
         window, item = cleaned.get("window"), cleaned.get("item")
-        if window and item and not window.items.filter(pk=item.pk).exists():
+        if window and item and not _offers(window, item):
             self.add_error("item", _("This window does not offer this service item."))
             return cleaned
         if window and cleaned.get("start"):
