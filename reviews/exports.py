@@ -21,7 +21,6 @@ from . import services
 from .constants import StepKind
 from .models import Step
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 2000
 
 

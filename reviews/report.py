@@ -35,7 +35,6 @@ from windows.models import District, ServicePoint
 from .constants import Score
 from .stats import stats_overview
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BREAKDOWNS = ("month", "district", "window", "item")
 ENGLISH = "en"
 

@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy
 
 from appointments import notices, workdays
 from appointments import services as booking_services
+from appointments.cases import NEAR_DUE, OK, OVERDUE, date_state, local_today
+from appointments.cases import local_day as local_date
 from appointments.constants import NoticeChannel, Status
 from appointments.models import Case
 from windows.constants import Role
@@ -62,10 +64,8 @@ CONTACT_METHOD_LABELS = dict(CONTACT_METHODS)
 # Ratings entered by staff on the person's behalf; the person's own link is RatingChannel.LINK.
 STAFF_CHANNELS = (RatingChannel.PAD, RatingChannel.HOTLINE)
 
-# Deadline states shown as badges (the same words as the case lists of the appointments app).
-OVERDUE = "overdue"
-NEAR_DUE = "near_due"
-OK = "ok"
+# Deadline states shown as badges: the cases' own states (appointments.cases), so both apps
+# badge deadlines alike.
 DEADLINE_LABELS = {
     OVERDUE: gettext_lazy("Overdue"),
     NEAR_DUE: gettext_lazy("Due soon"),
@@ -105,24 +105,6 @@ class AppealRefused(FeedbackError):
 
 
 # --- dates ------------------------------------------------------------------------------------
-
-
-def local_today():
-    """Today in Shanghai, whatever the server's clock zone."""
-    return timezone.localdate(timezone=timezone.get_default_timezone())
-
-
-def local_date(moment):
-    return timezone.localdate(moment, timezone=timezone.get_default_timezone())
-
-
-def date_state(due, today):
-    """OVERDUE after `due`, NEAR_DUE with ≤ NEAR_DUE_WORKING_DAYS working days left, else OK."""
-    if due < today:
-        return OVERDUE
-    if workdays.working_days_between(today, due) <= settings.NEAR_DUE_WORKING_DAYS:
-        return NEAR_DUE
-    return OK
 
 
 def deadline_annotation(due_field, today):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from appointments.masking import mask_name, mask_phone
+from ipservice.spreadsheets import XLSX_CONTENT_TYPE
 from windows.models import ServicePoint
 
 from .. import exports, services
@@ -171,7 +172,7 @@ def rectification_ledger(request):
     today = services.local_today()
     _form, rectifications = filtered_rectifications(request.user, request.GET, today)
     content = exports.ledger_workbook(rectifications, today)
-    response = HttpResponse(content, content_type=exports.XLSX_TYPE)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     filename = f"rectification-ledger-{today:%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ipservice.spreadsheets import XLSX_CONTENT_TYPE
 from windows.models import is_bureau
 
 from ..constants import ReportStatus
 from ..models import AnnualReport
-from ..report import XLSX_TYPE, download_name
+from ..report import download_name
 from ..report_tasks import ACTIVE, can_retry, request_report, retry_report
 from .stats import FIRST_YEAR, local_year
 
@@ -124,7 +125,7 @@ def report_download(request, pk):
         handle = report.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404("The report's file is missing.") from exc
-    response = FileResponse(handle, content_type=XLSX_TYPE)
+    response = FileResponse(handle, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = attachment(download_name(report.year), report.year)
     # Bureau-only content: no shared cache may keep it.
     response["Cache-Control"] = "private, no-store"

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
+from ipservice.spreadsheets import XLSX_CONTENT_TYPE as XLSX_TYPE
 from reviews import services
-from reviews.exports import XLSX_TYPE
 
 from .factories import CompletedCaseFactory, bad_rating, rate_case
 from .feedback_fixtures import *  # noqa: F403
