@@ -159,9 +159,7 @@ MEDIA_URL = "media/"
 # Redis is the Celery broker and the cache; without it tasks run in-process and the cache is local.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "ipservice.cache.FastRedisCache", "LOCATION": REDIS_URL}
-    }
+    CACHES = {"default": {"BACKEND": "ipservice.cache.FastRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
