@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from reviews import services as reviews_services
 from windows.models import ServicePoint
 
 from . import services, workdays
@@ -241,7 +240,10 @@ def reject(case, actor, reason):
 def complete(case, actor):
     case = apply_transition(case, Action.COMPLETE, actor=actor, completed_at=timezone.now())
     # 好差评: the person served is invited to rate the case once the completion is committed.
-    reviews_services.on_case_completed(case)
+    # Imported here: reviews builds on the cases (their deadline states and dates).
+    from reviews.services import on_case_completed
+
+    on_case_completed(case)
     return case
 
 
