@@ -266,9 +266,8 @@ def main():
         booking = load(16, booking_request, seconds=min(DURATION, 8))
         show("POST appointments (16 clients)", booking)
         # The load generator shares the two cores with the server: say how much it took.
-        print(
-            f"  (load generator CPU during the booking run: {time.process_time() - client_cpu:.1f} s)"
-        )
+        used = time.process_time() - client_cpu
+        print(f"  (load generator CPU during the booking run: {used:.1f} s)")
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=10)
