@@ -51,6 +51,9 @@ def exception_handler(exc, context):
         body["errors"] = detail if isinstance(detail, dict) else {"non_field_errors": detail}
         if not isinstance(detail, dict):
             body["message"] = _first_message(detail)
+    elif isinstance(exc, exceptions.ParseError):
+        # DRF's parser message is English and names the parser's internals; say it plainly.
+        body = {"code": "parse_error", "message": _("The request body is not valid JSON.")}
     else:
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else code
         if isinstance(codes, str):
