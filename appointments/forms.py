@@ -2,7 +2,6 @@
 so a field gives the same message in the browser and in a 400 answer."""
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import ServiceItem
@@ -67,14 +66,6 @@ class PersonForm(forms.Form):
         return cleaned
 
 
-def _offers(window, item):
-    """Whether `window` offers `item`, from the cached window facts when they are at hand."""
-    facts = slots.window_facts(window.pk)
-    if facts is not None and facts.item_ids is not None:
-        return item.pk in facts.item_ids
-    return window.items.filter(pk=item.pk).exists()
-
-
 class BookingForm(PersonForm):
     """A booking: the person, and the window, item and slot start they chose."""
 
@@ -102,22 +93,11 @@ class BookingForm(PersonForm):
 
     def clean(self):
         cleaned = super().clean()
-        window, item = cleaned.get("window"), cleaned.get("item")
-        if window and item and not _offers(window, item):
-            self.add_error("item", _("This window does not offer this service item."))
-            return cleaned
-        if window and cleaned.get("start"):
-            self._clean_slot(window, cleaned)
+        window, item, start = cleaned.get("window"), cleaned.get("item"), cleaned.get("start")
+        if window and item and start:
+            try:
+                cleaned["slot"] = slots.bookable_slot(window, item, start, self.now)
+            except SlotUnavailable as refusal:
+                field = "item" if refusal.code == "item_not_offered" else "start"
+                self.add_error(field, forms.ValidationError(refusal.message, code=refusal.code))
         return cleaned
-
-    def _clean_slot(self, window, cleaned):
-        slot = slots.find_slot(window, cleaned["start"])
-        if slot is None:
-            self.add_error("start", _("This is not the start of a time slot of this window."))
-            return
-        try:
-            slots.check_bookable(slot, self.now or timezone.now())
-        except SlotUnavailable as refusal:
-            self.add_error("start", forms.ValidationError(refusal.message, code=refusal.code))
-            return
-        cleaned["slot"] = slot

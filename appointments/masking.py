@@ -57,6 +57,14 @@ def mask_id(id_number):
     return _keep_ends(id_number, min(4, len(id_number) // 4))
 
 
+def mask_email(address):
+    """zhang.san@example.com → z***@example.com (lists and logs never show a whole address)."""
+    local, at, domain = (address or "").partition("@")
+    if not at:
+        return mask_phone(address)
+    return f"{local[:1]}***@{domain}"
+
+
 def _keep_ends(value, keep):
     if keep <= 0 or len(value) <= 2 * keep:
         return MASK * len(value)

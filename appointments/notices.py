@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .constants import NoticeChannel, NoticeStatus
-from .masking import mask_name, mask_phone
+from .masking import mask_email, mask_name, mask_phone
 from .models import Notice
 from .sms import SmsError, SmsRejected, get_sms_backend
 
@@ -174,14 +174,6 @@ def _send(notice):
         get_sms_backend().send_message(notice.recipient, notice.body, key=notice.key)
     else:
         send_mail(notice.subject, notice.body, settings.DEFAULT_FROM_EMAIL, [notice.recipient])
-
-
-def mask_email(address):
-    """zhang.san@example.com → z***@example.com (lists and logs never show a whole address)."""
-    local, at, domain = (address or "").partition("@")
-    if not at:
-        return mask_phone(address)
-    return f"{local[:1]}***@{domain}"
 
 
 def mask_recipient(notice):

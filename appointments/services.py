@@ -268,22 +268,6 @@ def _refuse_over_limits(counts):
 # Booking, cancelling, rescheduling ------------------------------------------------------------
 
 
-def _bookable_slot(window, item, start, now):
-    # The window's items and the day's slots from the slots cache: no query when warm.
-    board = slots.day_board(window, timezone.localtime(start).date(), now=now)
-    if not board.offers(item):
-        raise SlotUnavailable(
-            _("This window does not offer this service item."), code="item_not_offered"
-        )
-    slot = board.slot_at(start)
-    if slot is None:
-        raise SlotUnavailable(
-            _("This is not the start of a time slot of this window."), code="not_a_slot"
-        )
-    board.check(slot.start, now)  # slots.check_bookable with the board just made
-    return slot
-
-
 def book(
     *,
     window,
@@ -305,7 +289,7 @@ def book(
     someone at the window.
     """
     now = now or timezone.now()
-    slot = _bookable_slot(window, item, start, now)
+    slot = slots.bookable_slot(window, item, start, now)
     fields = {
         "window": window,
         "item": item,
@@ -400,7 +384,7 @@ def reschedule(case, new_start, *, actor=None, now=None):
         raise _not_booked(case)
     if actor is None:
         _refuse_if_begun(case, now)
-    new_slot = _bookable_slot(case.window, case.item, new_start, now)
+    new_slot = slots.bookable_slot(case.window, case.item, new_start, now)
     if new_slot.pk == case.slot_id:
         raise SlotUnavailable(_("Your booking is already at this time."), code="same_slot")
     with transaction.atomic():

@@ -548,6 +548,27 @@ def find_slot(window, start):
     return day_board(window, timezone.localtime(start).date()).slot_at(start)
 
 
+def bookable_slot(window, item, start, now=None):
+    """The slot of `window` starting at `start` if `item` can be booked in it at `now`; else
+    SlotUnavailable saying why (code item_not_offered, not_a_slot, or check_bookable's codes).
+
+    The one rule shared by the booking form (field errors) and services.book (which checks again:
+    it is the service that must never book what the rules refuse). Warm: one cache round trip."""
+    now = now or timezone.now()
+    board = day_board(window, timezone.localtime(start).date(), now=now)
+    if not board.offers(item):
+        raise SlotUnavailable(
+            _("This window does not offer this service item."), code="item_not_offered"
+        )
+    slot = board.slot_at(start)
+    if slot is None:
+        raise SlotUnavailable(
+            _("This is not the start of a time slot of this window."), code="not_a_slot"
+        )
+    board.check(slot.start, now)
+    return slot
+
+
 # Horizon and cut-off --------------------------------------------------------------------------
 
 
