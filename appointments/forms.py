@@ -67,19 +67,16 @@ class PersonForm(forms.Form):
 
 
 class BookingForm(PersonForm):
-    """A booking: the person, and the window, item and slot start they chose."""
+    """A booking: the person, and the window, item and slot start they chose.
 
-    window = forms.ModelChoiceField(
+    The API runs it on every booking, so the window and the item come from the slots cache
+    (slots.window_facts: no query when warm) rather than from two ModelChoiceField queries."""
+
+    window = forms.IntegerField(
         label=_("Window"),
-        queryset=ServicePoint.objects.active(),
-        error_messages={"invalid_choice": _("This window does not exist or takes no bookings.")},
+        error_messages={"invalid": _("This window does not exist or takes no bookings.")},
     )
-    item = forms.ModelChoiceField(
-        label=_("Service item"),
-        queryset=ServiceItem.objects.published(),
-        to_field_name="code",
-        error_messages={"invalid_choice": _("This service item does not exist.")},
-    )
+    item = forms.CharField(label=_("Service item"), max_length=30)
     start = forms.DateTimeField(
         label=_("Time"),
         error_messages={"invalid": _("Give the time as a date and time, e.g. 2026-09-21 09:00.")},
@@ -89,7 +86,30 @@ class BookingForm(PersonForm):
 
     def __init__(self, *args, now=None, **kwargs):
         self.now = now
+        self.window_facts = None
         super().__init__(*args, **kwargs)
+
+    def clean_window(self):
+        """The active window with this id, as a ServicePoint."""
+        facts = slots.window_facts(self.cleaned_data["window"])
+        if facts is None or not facts.active:
+            raise forms.ValidationError(
+                _("This window does not exist or takes no bookings."), code="invalid_choice"
+            )
+        self.window_facts = facts
+        return facts.window() or ServicePoint.objects.get(pk=facts.pk)
+
+    def clean_item(self):
+        """The published item with this code, as a ServiceItem. Whether the window offers it is
+        the booking rule's to say (clean)."""
+        code = self.cleaned_data["item"]
+        item = self.window_facts.item(code) if self.window_facts else None
+        item = item or ServiceItem.objects.published().filter(code=code).first()
+        if item is None:
+            raise forms.ValidationError(
+                _("This service item does not exist."), code="invalid_choice"
+            )
+        return item
 
     def clean(self):
         cleaned = super().clean()

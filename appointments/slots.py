@@ -163,9 +163,14 @@ class WindowFacts:
     hours: tuple  # Hours, sorted
     item_ids: frozenset | None = None  # None: not read (ask the database)
     item_codes: frozenset | None = None  # codes of the active items offered
+    # The window's and its active items' field values, for instances made without a query
+    # (the booking API); None when made from an instance given by the caller.
+    record: tuple | None = dataclasses.field(default=None, compare=False)
+    item_records: dict | None = dataclasses.field(default=None, compare=False)
 
     @classmethod
-    def of(cls, window, periods, items=None):
+    def of(cls, window, periods, items=None, *, keep_records=False):
+        """From a window instance, its opening periods and (optional) the items it offers."""
         return cls(
             pk=window.pk,
             active=window.active,
@@ -173,9 +178,25 @@ class WindowFacts:
             slot_minutes=window.slot_minutes,
             horizon_days=window.horizon_days,
             hours=tuple(sorted(Hours(p.weekday, p.start, p.end) for p in periods)),
-            item_ids=None if items is None else frozenset(pk for pk, _code, _on in items),
-            item_codes=None if items is None else frozenset(c for _pk, c, on in items if on),
+            item_ids=None if items is None else frozenset(item.pk for item in items),
+            item_codes=None if items is None else frozenset(i.code for i in items if i.active),
+            record=_record_of(window) if keep_records else None,
+            item_records=(
+                {item.code: _record_of(item) for item in items if item.active}
+                if keep_records and items is not None
+                else None
+            ),
         )
+
+    def window(self):
+        """A new ServicePoint instance of this window, made without a query; None when the
+        facts keep no record of it."""
+        return _instance(ServicePoint, self.record)
+
+    def item(self, code):
+        """A new ServiceItem instance of the active item `code` the window offers, made without
+        a query; None when it offers no such item (or the facts keep no record of them)."""
+        return _instance(ServiceItem, (self.item_records or {}).get(code))
 
     def following(self, window):
         """These facts with the capacity, slot length and horizon of the instance `window`."""
@@ -193,8 +214,28 @@ class WindowFacts:
         )
 
 
+def _record_of(instance):
+    return tuple(getattr(instance, f.attname) for f in _fields(type(instance)))
+
+
+def _instance(model, record):
+    if record is None:
+        return None
+    # Each caller gets its own instance: nothing a request sets on it reaches another request.
+    return model.from_db(DEFAULT_DB_ALIAS, _attnames(model), list(record))
+
+
+def _fields(model):
+    return model._meta.concrete_fields
+
+
+def _attnames(model):
+    return [f.attname for f in _fields(model)]
+
+
 _facts = {}  # window id -> (version, expires, WindowFacts or None)
 _rows = {}  # (window id, day) -> _DayEntry
+_slot_ids = {}  # (window id, day) -> (shape, {start: SlotRow}): ids and times, never places
 _calendars = {}  # (calendar version, today, horizon days) -> (expires, _Calendar)
 
 
@@ -206,17 +247,14 @@ def _remember(store, key, value, limit=LOCAL_LIMIT):
 
 def _read_facts(window_id):
     """Three small queries; None if there is no such window."""
-    fields = ("active", "counters", "people_per_slot", "slot_minutes", "horizon_days")
-    window = ServicePoint.objects.filter(pk=window_id).only(*fields).first()
+    window = ServicePoint.objects.filter(pk=window_id).first()
     if window is None:
         return None
     periods = OpeningPeriod.objects.filter(window_id=window_id).values_list(
         "weekday", "start", "end"
     )
-    items = (
-        ServiceItem.objects.filter(windows=window_id).order_by().values_list("pk", "code", "active")
-    )
-    return WindowFacts.of(window, [Hours(*p) for p in periods], list(items))
+    items = ServiceItem.objects.filter(windows=window_id).order_by()
+    return WindowFacts.of(window, [Hours(*p) for p in periods], list(items), keep_records=True)
 
 
 def _cached_facts(window_id, version):
@@ -233,7 +271,10 @@ def _cached_facts(window_id, version):
 
 
 def window_facts(window_id):
-    """The facts of window `window_id`, None if it does not exist (inactive ones included)."""
+    """The facts of window `window_id`, None if it does not exist (inactive ones included).
+    Warm: one cache round trip and no query."""
+    if not 0 < window_id < 2**31:  # beyond the id column: no such window
+        return None
     if transaction.get_connection().in_atomic_block:
         return _read_facts(window_id)
     return _cached_facts(window_id, cache.get(WINDOWS_KEY))[0]
@@ -264,6 +305,7 @@ def clear_cache():
     _new_windows_version()
     _facts.clear()
     _rows.clear()
+    _slot_ids.clear()
     _calendars.clear()
 
 
@@ -440,11 +482,16 @@ class DayBoard:
             self._rows = self._read()
         return self._rows
 
+    def _shape(self):
+        """What the day's rows are made from: a change of any of it means other rows."""
+        facts = self.facts
+        return (facts.capacity, facts.slot_minutes, _hours_of_day(self.day, facts.hours))
+
     def _read(self):
         facts, day = self.facts, self.day
         if not self.calendar.is_working(day):
             return ()
-        shape = (facts.capacity, facts.slot_minutes, _hours_of_day(day, facts.hours))
+        shape = self._shape()
         key, token = (facts.pk, day), None
         if self._cached:
             entry = _rows.get(key)
@@ -455,6 +502,10 @@ class DayBoard:
         if not self.periods:
             return ()
         rows, written = _read_rows(facts.pk, day, facts.capacity, self.periods)
+        if self._cached:
+            # Committed rows (autocommit, outside any transaction): their ids and times never
+            # change, whatever is booked later, so a booking can find its slot without a read.
+            _remember(_slot_ids, key, (shape, {row.start: row for row in rows}))
         if written:
             day_changed(facts.pk, day)  # and keep nothing: the next read sees the new token
         elif token is not None:
@@ -497,12 +548,28 @@ class DayBoard:
         """The Slot starting at `start` (an aware datetime), or None."""
         return next((self._slot(row) for row in self.rows if row.start == start), None)
 
-    def _slot(self, row):
-        slot = Slot.from_db(
-            DEFAULT_DB_ALIAS,
-            ["id", "window_id", "start", "end", "capacity", "booked"],
-            [row.pk, self.facts.pk, row.start, row.end, row.capacity, row.booked],
-        )
+    def slot_to_claim(self, start):
+        """The Slot starting at `start` (an aware datetime), or None, for a booking to claim a
+        place of: its id and times, without a query when this process has seen the day (in
+        any state: ids and times never change). Its `capacity` and `booked` are left unread
+        (deferred; reading them makes a query): the claim's conditional UPDATE decides whether
+        there is room, so rows read before the latest booking serve as well as fresh ones."""
+        known = _slot_ids.get((self.facts.pk, self.day)) if self._cached else None
+        if known is None or known[0] != self._shape() or start not in known[1]:
+            return self.slot_at(start)
+        row = known[1][start]
+        return self._slot(row, fields=("id", "window_id", "start", "end"))
+
+    def _slot(self, row, fields=("id", "window_id", "start", "end", "capacity", "booked")):
+        values = {
+            "id": row.pk,
+            "window_id": self.facts.pk,
+            "start": row.start,
+            "end": row.end,
+            "capacity": row.capacity,
+            "booked": row.booked,
+        }
+        slot = Slot.from_db(DEFAULT_DB_ALIAS, list(fields), [values[f] for f in fields])
         if self.window is not None:
             slot.window = self.window  # no query when the caller reads slot.window
         slot._board = self  # check_bookable uses today and the horizon found with it
@@ -553,14 +620,16 @@ def bookable_slot(window, item, start, now=None):
     SlotUnavailable saying why (code item_not_offered, not_a_slot, or check_bookable's codes).
 
     The one rule shared by the booking form (field errors) and services.book (which checks again:
-    it is the service that must never book what the rules refuse). Warm: one cache round trip."""
+    it is the service that must never book what the rules refuse). Warm: one cache round trip
+    and no query. The slot's places are left unread (DayBoard.slot_to_claim): claim_place
+    decides whether there is room."""
     now = now or timezone.now()
     board = day_board(window, timezone.localtime(start).date(), now=now)
     if not board.offers(item):
         raise SlotUnavailable(
             _("This window does not offer this service item."), code="item_not_offered"
         )
-    slot = board.slot_at(start)
+    slot = board.slot_to_claim(start)
     if slot is None:
         raise SlotUnavailable(
             _("This is not the start of a time slot of this window."), code="not_a_slot"

@@ -25,6 +25,7 @@ PostgreSQL or Redis.
 
 import datetime as dt
 import http.client
+import itertools
 import json
 import os
 import random
@@ -159,6 +160,7 @@ def start_server():
         WORKERS,
         "--log-level",
         "warning",
+        *os.environ.get("BENCH_GUNICORN_ARGS", "").split(),
     ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     for _ in range(100):
@@ -211,6 +213,39 @@ def load(clients, make_request, seconds=DURATION):
     }
 
 
+def cpu_seconds(name_parts):
+    """CPU time (user + system) used so far by the processes whose command line contains any
+    of `name_parts`, from /proc (Linux); None where /proc cannot be read."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    try:
+        pids = [p for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        return None
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
+            if not any(part in cmdline for part in name_parts):
+                continue
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            continue  # a process that ended meanwhile
+    return total
+
+
+SERVER_PARTS = {
+    "gunicorn": ["gunicorn"],
+    "postgres": ["postgres"],
+    "redis": ["redis-server"],
+}
+
+
+def server_cpu():
+    return {name: cpu_seconds(parts) for name, parts in SERVER_PARTS.items()}
+
+
 def show(name, result):
     print(
         f"{name:<34} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:6.1f} ms  "
@@ -245,10 +280,12 @@ def main():
             conn.request("GET", f"/api/v1/windows/{window_id}/slots/?item={item_code}&date={day}")
             starts += [s["start"] for s in json.loads(conn.getresponse().read()) if s["available"]]
         random.Random(7).shuffle(starts)
-        base = random.Random().randrange(10**6) * 1000
+        # Every request a new person (never refused by the fair-booking rules), in this run and
+        # in the next ones on the same database.
+        people = itertools.count(random.Random().randrange(10**6) * 1000)
 
         def booking_request(index, counter):
-            n = base + index * 100_000 + counter
+            n = next(people)
             body = json.dumps(
                 {
                     "window": window_id,
@@ -262,12 +299,18 @@ def main():
             )
             return "POST", "/api/v1/appointments/", body
 
-        client_cpu = time.process_time()
+        load(4, booking_request, seconds=1)  # warm-up: each worker's connections and caches
+        client_cpu, before = time.process_time(), server_cpu()
         booking = load(16, booking_request, seconds=min(DURATION, 8))
+        after = server_cpu()
         show("POST appointments (16 clients)", booking)
-        # The load generator shares the two cores with the server: say how much it took.
-        used = time.process_time() - client_cpu
-        print(f"  (load generator CPU during the booking run: {used:.1f} s)")
+        # Everything shares the two cores: say where the CPU time of one booking went.
+        shares = {name: after[name] - before[name] for name in after if before[name] is not None}
+        shares["load generator"] = time.process_time() - client_cpu
+        print(
+            "  CPU per booking: "
+            + ", ".join(f"{n} {1000 * t / booking['requests']:.1f} ms" for n, t in shares.items())
+        )
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=10)

@@ -131,6 +131,51 @@ def test_a_warm_read_makes_no_query(api, window, django_assert_num_queries):
     assert len(again) == 13
 
 
+def test_a_booking_on_a_day_seen_before_reads_nothing_but_its_own_rules(api, window):
+    """The booking API finds the window, the item and the slot in the cache: its only queries
+    are the transaction's own (the person's lock, the fair-booking counts, the claim, the case,
+    its event, the notice)."""
+    warm(api, window)
+    book(api, window, 1, start="2026-09-30T10:00:00+08:00")  # the day's rows are now stale
+    with CaptureQueriesContext(connection) as queries:
+        book(api, window, 2)
+    sql = [q["sql"] for q in queries.captured_queries]
+    booking = sql[: next(i for i, q in enumerate(sql) if q.upper().startswith("COMMIT"))]
+    text = " ".join(booking)
+    assert "windows_servicepoint" not in text and "catalog_serviceitem" not in text
+    assert 'FROM "appointments_slot"' not in text
+    assert [q for q in booking if q.startswith("UPDATE")] == [
+        q for q in booking if q.startswith('UPDATE "appointments_slot"')
+    ]
+    inserted = {q.split()[2] for q in booking if q.startswith("INSERT")}
+    assert inserted == {'"appointments_case"', '"appointments_caseevent"', '"appointments_notice"'}
+
+
+def test_a_slot_filled_since_this_process_saw_it_is_still_full(api, window, item):
+    """The ids a booking uses may be older than the last booking: the claim decides."""
+    warm(api, window)
+    start = dt.datetime(2026, 9, 30, 9, tzinfo=CST)
+    Slot.objects.filter(start=start).update(booked=2)  # filled elsewhere, the cache not told
+    response = api.post(
+        "/api/v1/appointments/",
+        {"window": window.pk, "item": "PAT-01", "start": START, **person(1)},
+        format="json",
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "slot_full"
+    assert Slot.objects.get(start=start).booked == 2
+
+
+def test_a_booking_after_a_change_of_capacity_claims_under_the_new_one(api, window):
+    book(api, window, 1)
+    book(api, window, 2)  # 09:00 full at capacity 2
+    warm(api, window)
+    window.counters = 3
+    window.save()
+    book(api, window, 3)  # the day is read again under the new capacity
+    assert Slot.objects.get(start=dt.datetime(2026, 9, 30, 9, tzinfo=CST)).booked == 3
+
+
 # Bookings, cancellations, moves ---------------------------------------------------------------
 
 
