@@ -2,10 +2,10 @@
 so a field gives the same message in the browser and in a 400 answer."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import ServiceItem
-from windows.models import ServicePoint
 
 from . import slots
 from .constants import IdType
@@ -19,14 +19,37 @@ from .validators import (
 )
 
 
+class TextOnly:
+    """A field that takes text only. The API feeds JSON to these forms: a number or a list given
+    for a name, a phone or a time is the client's mistake, said as such, not turned into text.
+    (Pages always send text.)"""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not isinstance(value, str):
+            raise forms.ValidationError(_("Give this as text (a JSON string)."), code="invalid")
+        return super().to_python(value)
+
+
+class TextField(TextOnly, forms.CharField):
+    pass
+
+
+class TextEmailField(TextOnly, forms.EmailField):
+    pass
+
+
+class TextDateTimeField(TextOnly, forms.DateTimeField):
+    pass
+
+
 class PersonForm(forms.Form):
-    name = forms.CharField(
+    name = TextField(
         label=_("Name"),
         max_length=NAME_MAX * 2,  # before normalising; the validator enforces the real limit
         help_text=_("As on your ID document."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    phone = forms.CharField(
+    phone = TextField(
         label=_("Mobile number"),
         max_length=20,
         help_text=_("The confirmation is sent to this number by SMS."),
@@ -35,7 +58,7 @@ class PersonForm(forms.Form):
     id_type = forms.ChoiceField(
         label=_("ID type"), choices=IdType.choices, initial=IdType.RESIDENT_ID
     )
-    id_number = forms.CharField(
+    id_number = TextField(
         label=_("ID number"),
         max_length=OTHER_ID_MAX + 10,
         help_text=_(
@@ -43,9 +66,10 @@ class PersonForm(forms.Form):
         ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    email = forms.EmailField(
+    email = TextEmailField(
         label=_("Email (optional)"),
         required=False,
+        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
@@ -67,17 +91,19 @@ class PersonForm(forms.Form):
 
 
 class BookingForm(PersonForm):
-    """A booking: the person, and the window, item and slot start they chose.
+    """A booking: the person, and the window, item and slot start they chose. The booking API
+    validates its input with it (the request itself is documented by BookingRequestSerializer).
 
-    The API runs it on every booking, so the window and the item come from the slots cache
-    (slots.window_facts: no query when warm) rather than from two ModelChoiceField queries."""
+    The API runs it on every booking, so the window, the item and the slot come from the slots
+    cache: one cache round trip and no query when warm (slots.day_board), where two
+    ModelChoiceFields would make two queries."""
 
     window = forms.IntegerField(
         label=_("Window"),
         error_messages={"invalid": _("This window does not exist or takes no bookings.")},
     )
-    item = forms.CharField(label=_("Service item"), max_length=30)
-    start = forms.DateTimeField(
+    item = TextField(label=_("Service item"), max_length=30)
+    start = TextDateTimeField(
         label=_("Time"),
         error_messages={"invalid": _("Give the time as a date and time, e.g. 2026-09-21 09:00.")},
     )
@@ -85,39 +111,42 @@ class BookingForm(PersonForm):
     field_order = ["window", "item", "start", "name", "phone", "id_type", "id_number", "email"]
 
     def __init__(self, *args, now=None, **kwargs):
-        self.now = now
-        self.window_facts = None
+        self.now = now or timezone.now()
         super().__init__(*args, **kwargs)
-
-    def clean_window(self):
-        """The active window with this id, as a ServicePoint."""
-        facts = slots.window_facts(self.cleaned_data["window"])
-        if facts is None or not facts.active:
-            raise forms.ValidationError(
-                _("This window does not exist or takes no bookings."), code="invalid_choice"
-            )
-        self.window_facts = facts
-        return facts.window() or ServicePoint.objects.get(pk=facts.pk)
-
-    def clean_item(self):
-        """The published item with this code, as a ServiceItem. Whether the window offers it is
-        the booking rule's to say (clean)."""
-        code = self.cleaned_data["item"]
-        item = self.window_facts.item(code) if self.window_facts else None
-        item = item or ServiceItem.objects.published().filter(code=code).first()
-        if item is None:
-            raise forms.ValidationError(
-                _("This service item does not exist."), code="invalid_choice"
-            )
-        return item
 
     def clean(self):
         cleaned = super().clean()
-        window, item, start = cleaned.get("window"), cleaned.get("item"), cleaned.get("start")
-        if window and item and start:
+        window_id, code, start = cleaned.get("window"), cleaned.get("item"), cleaned.get("start")
+        if window_id is None:
+            return cleaned
+        # The board of the chosen day knows the window and its items; without a time, the
+        # window's facts alone.
+        if start:
+            board = slots.day_board(window_id, timezone.localtime(start).date(), now=self.now)
+        else:
+            board = None
+        facts = board.facts if board else slots.window_facts(window_id)
+        if facts is None or not facts.active:
+            self.add_error("window", _("This window does not exist or takes no bookings."))
+            return cleaned
+        window = cleaned["window"] = facts.window()
+        item = self._item(facts, code) if code else None
+        if item is None:
+            return cleaned
+        cleaned["item"] = item
+        if board is not None and "start" not in self.errors:
             try:
-                cleaned["slot"] = slots.bookable_slot(window, item, start, self.now)
+                cleaned["slot"] = slots.bookable_slot(window, item, start, self.now, board=board)
             except SlotUnavailable as refusal:
                 field = "item" if refusal.code == "item_not_offered" else "start"
                 self.add_error(field, forms.ValidationError(refusal.message, code=refusal.code))
         return cleaned
+
+    def _item(self, facts, code):
+        """The published item with this code (from the window's facts when it offers it);
+        None, with the field's error, when there is none. Whether the window offers it is the
+        booking rule's to say (slots.bookable_slot)."""
+        item = facts.item(code) or ServiceItem.objects.published().filter(code=code).first()
+        if item is None:
+            self.add_error("item", _("This service item does not exist."))
+        return item

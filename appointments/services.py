@@ -74,13 +74,14 @@ def check_token(case, token):
     return isinstance(token, str) and constant_time_compare(booking_token(case), token)
 
 
-def manage_url(case, *, absolute=True):
-    """The private link where the person sees, reschedules or cancels their booking."""
+def manage_url(case, *, absolute=True, token=None):
+    """The private link where the person sees, reschedules or cancels their booking. `token`:
+    the booking's token when the caller has it already."""
     try:
         path = reverse("appointments:manage", args=[case.reference])
     except NoReverseMatch:  # the booking pages are not wired (yet); same address by contract
         path = f"/booking/{case.reference}/"
-    url = f"{path}?{urlencode({'token': booking_token(case)})}"
+    url = f"{path}?{urlencode({'token': token or booking_token(case)})}"
     return settings.PORTAL_BASE_URL.rstrip("/") + url if absolute else url
 
 
@@ -280,6 +281,7 @@ def book(
     email="",
     channel=Channel.BOOKING,
     now=None,
+    found=None,
 ):
     """Book the slot of `window` starting at `start` for `item`; returns the new Case (booked).
 
@@ -287,9 +289,13 @@ def book(
     slot, past, cut-off, beyond the horizon), BookingRefused (fair-booking rules) or SlotFull.
     Fair-booking rules apply to online bookings (channel "booking"), not to staff booking for
     someone at the window.
+
+    `found`: the slot the booking form found for these choices at the same `now`; the rules are
+    checked again here all the same, with the day it was found on (no second cache read).
     """
     now = now or timezone.now()
-    slot = slots.bookable_slot(window, item, start, now)
+    board = getattr(found, "_board", None)
+    slot = slots.bookable_slot(window, item, start, now, board=board)
     fields = {
         "window": window,
         "item": item,

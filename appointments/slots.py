@@ -615,16 +615,21 @@ def find_slot(window, start):
     return day_board(window, timezone.localtime(start).date()).slot_at(start)
 
 
-def bookable_slot(window, item, start, now=None):
+def bookable_slot(window, item, start, now=None, *, board=None):
     """The slot of `window` starting at `start` if `item` can be booked in it at `now`; else
     SlotUnavailable saying why (code item_not_offered, not_a_slot, or check_bookable's codes).
 
     The one rule shared by the booking form (field errors) and services.book (which checks again:
     it is the service that must never book what the rules refuse). Warm: one cache round trip
     and no query. The slot's places are left unread (DayBoard.slot_to_claim): claim_place
-    decides whether there is room."""
+    decides whether there is room.
+
+    `board`: the DayBoard of this window and day already made in this request (the booking
+    form's), used instead of asking the cache again."""
     now = now or timezone.now()
-    board = day_board(window, timezone.localtime(start).date(), now=now)
+    day = timezone.localtime(start).date()
+    if board is None or (board.facts.pk, board.day) != (window.pk, day):
+        board = day_board(window, day, now=now)
     if not board.offers(item):
         raise SlotUnavailable(
             _("This window does not offer this service item."), code="item_not_offered"

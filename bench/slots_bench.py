@@ -132,7 +132,36 @@ def setup_data():
                 Slot.objects.filter(pk=slot.pk).update(booked=take)
                 n += take
         print(f"loaded {n} bookings over {len(days)} days")
+    forget_earlier_runs(window)
     return window.pk, item.code, [d.isoformat() for d in days]
+
+
+BENCH_NAME = "基准测试"  # the name the booking run books under
+
+
+def forget_earlier_runs(window):
+    """Delete the bookings earlier runs made and give their places back, so that every run
+    books into the same half-full month (and never into full slots)."""
+    from django.db import transaction
+    from django.db.models import Count, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from appointments.models import Case, Notice, Slot
+
+    with transaction.atomic():
+        deleted, _by_model = Case.objects.filter(window=window, name=BENCH_NAME).delete()
+        if not deleted:
+            return
+        Notice.objects.filter(key__startswith="booked:").delete()  # only bookings make them here
+        taken = (
+            Case.objects.filter(slot=OuterRef("pk"), status="booked")
+            .order_by()
+            .values("slot")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        Slot.objects.filter(window=window).update(booked=Coalesce(Subquery(taken), 0))
+    print(f"forgot {deleted} rows of earlier runs")
 
 
 def flush_redis():
@@ -291,7 +320,7 @@ def main():
                     "window": window_id,
                     "item": item_code,
                     "start": starts[n % len(starts)],
-                    "name": "基准测试",
+                    "name": BENCH_NAME,
                     "phone": f"13{n % 10**9:09d}",
                     "id_type": "resident_id",
                     "id_number": resident_id(n),

@@ -26,6 +26,16 @@ def bad_request(message, code="invalid", errors=None):
     return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
 
+def form_errors(form):
+    """{"field": ["message", ...]} from a Django form, with DRF's name for errors of no one
+    field: forms validate the API's input too, so a field says the same on a page and in a 400."""
+    errors = {}
+    for field, messages in form.errors.get_json_data().items():
+        key = "non_field_errors" if field == "__all__" else field
+        errors[key] = [m["message"] for m in messages]
+    return errors
+
+
 def _first_message(detail):
     if isinstance(detail, list) and detail:
         return _first_message(detail[0])

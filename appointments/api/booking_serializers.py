@@ -1,12 +1,11 @@
-"""Serializers of the public booking API. Input is checked for JSON types here and then by
-forms.BookingForm, so the API gives the same messages as the booking pages."""
+"""Serializers of the public booking API. A booking's input is validated by forms.BookingForm,
+so the API gives the same messages as the booking pages; BookingRequestSerializer documents it."""
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ..constants import IdType
-from ..forms import BookingForm
 from ..masking import mask_id, mask_name, mask_phone
 from ..services import booking_token, manage_url
 
@@ -21,32 +20,20 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
-def form_errors(form):
-    """{"field": ["message", ...]} from a Django form, DRF's name for errors of no one field."""
-    errors = {}
-    for field, messages in form.errors.get_json_data().items():
-        key = "non_field_errors" if field == "__all__" else field
-        errors[key] = [m["message"] for m in messages]
-    return errors
-
-
 class BookingRequestSerializer(serializers.Serializer):
+    """The body of POST /api/v1/appointments/, for the API's documentation: forms.BookingForm
+    validates it (the tests hold the two to the same fields)."""
+
     window = serializers.IntegerField(help_text=_("Window id."))
-    item = StrictCharField(max_length=30, help_text=_("Service item code."))
-    start = StrictCharField(
+    item = serializers.CharField(max_length=30, help_text=_("Service item code."))
+    start = serializers.CharField(
         max_length=40, help_text=_("The `start` of a slot, e.g. 2026-09-21T09:00:00+08:00.")
     )
-    name = StrictCharField(max_length=60)
-    phone = StrictCharField(max_length=30)
+    name = serializers.CharField(max_length=60)
+    phone = serializers.CharField(max_length=30)
     id_type = serializers.ChoiceField(choices=IdType.choices)
-    id_number = StrictCharField(max_length=60)
-    email = StrictCharField(required=False, allow_blank=True, allow_null=True, max_length=254)
-
-    def validate(self, attrs):
-        form = BookingForm(data=attrs)
-        if not form.is_valid():
-            raise serializers.ValidationError(form_errors(form))
-        return form.cleaned_data
+    id_number = serializers.CharField(max_length=60)
+    email = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=254)
 
 
 class CancelRequestSerializer(serializers.Serializer):
@@ -59,50 +46,63 @@ class RescheduleRequestSerializer(serializers.Serializer):
 
 
 class BookingSerializer(serializers.Serializer):
-    """A booking as its owner sees it through the manage link: person data masked."""
+    """A booking as its owner sees it through the manage link: person data masked.
+
+    The fields document the answer; `booking_data` writes it (a booking is answered on the
+    busiest write of the site, where building sixteen serializer fields per answer showed)."""
 
     reference = serializers.CharField()
     status = serializers.CharField()
-    status_display = serializers.CharField(source="get_status_display")
-    window = serializers.IntegerField(source="window_id")
-    window_name = serializers.CharField(source="window.display_name")
-    address = serializers.CharField(source="window.address")
-    item = serializers.CharField(source="item.code")
-    item_name = serializers.CharField(source="item.display_name")
-    start = serializers.SerializerMethodField()
-    end = serializers.SerializerMethodField()
-    name = serializers.SerializerMethodField()
-    phone = serializers.SerializerMethodField()
+    status_display = serializers.CharField()
+    window = serializers.IntegerField()
+    window_name = serializers.CharField()
+    address = serializers.CharField()
+    item = serializers.CharField(help_text=_("Service item code."))
+    item_name = serializers.CharField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    name = serializers.CharField(help_text=_("Masked."))
+    phone = serializers.CharField(help_text=_("Masked."))
     id_type = serializers.CharField()
-    id_number = serializers.SerializerMethodField()
-    manage_url = serializers.SerializerMethodField()
+    id_number = serializers.CharField(help_text=_("Masked."))
+    manage_url = serializers.URLField()
 
-    def get_start(self, case) -> str:
-        return timezone.localtime(case.start).isoformat()
-
-    def get_end(self, case) -> str:
-        return timezone.localtime(case.slot.end).isoformat()
-
-    def get_name(self, case) -> str:
-        return mask_name(case.name)
-
-    def get_phone(self, case) -> str:
-        return mask_phone(case.phone)
-
-    def get_id_number(self, case) -> str:
-        return mask_id(case.id_number)
-
-    def get_manage_url(self, case) -> str:
-        return manage_url(case)
+    def to_representation(self, case):
+        return booking_data(case)
 
 
 class NewBookingSerializer(BookingSerializer):
     """The answer to a new booking: also the token of the manage link (shown once)."""
 
-    token = serializers.SerializerMethodField()
+    token = serializers.CharField()
 
-    def get_token(self, case) -> str:
-        return booking_token(case)
+    def to_representation(self, case):
+        return booking_data(case, with_token=True)
+
+
+def booking_data(case, *, with_token=False):
+    """The fields of BookingSerializer (and NewBookingSerializer's token) for `case`."""
+    token = booking_token(case)
+    data = {
+        "reference": case.reference,
+        "status": case.status,
+        "status_display": case.get_status_display(),
+        "window": case.window_id,
+        "window_name": case.window.display_name,
+        "address": case.window.address,
+        "item": case.item.code,
+        "item_name": case.item.display_name,
+        "start": timezone.localtime(case.start).isoformat(),
+        "end": timezone.localtime(case.slot.end).isoformat(),
+        "name": mask_name(case.name),
+        "phone": mask_phone(case.phone),
+        "id_type": case.id_type,
+        "id_number": mask_id(case.id_number),
+        "manage_url": manage_url(case, token=token),
+    }
+    if with_token:
+        data["token"] = token
+    return data
 
 
 class SlotSerializer(serializers.Serializer):

@@ -1,6 +1,8 @@
 """The public booking API (DESIGN §4): slots of a day, and a booking made, read and cancelled by
 the person holding its token. Anonymous; no session is read, so no CSRF token is needed."""
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,10 +13,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ipservice.api import Conflict
+from ipservice.api import Conflict, form_errors
 
 from .. import services, slots
 from ..exceptions import BookingRefused, SlotFull, SlotUnavailable, TransitionNotAllowed
+from ..forms import BookingForm
 from .booking_serializers import (
     BookingRequestSerializer,
     BookingSerializer,
@@ -131,12 +134,20 @@ class AppointmentCreateView(PublicView):
     @extend_schema(request=BookingRequestSerializer, responses={201: NewBookingSerializer})
     def post(self, request):
         enforce_rate(request, "booking", settings.BOOKING_RATE_LIMIT)
-        serializer = BookingRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        if not isinstance(request.data, Mapping):
+            raise exceptions.ValidationError(_("The request body must be a JSON object."))
+        # The form validates what BookingRequestSerializer documents: the same messages as the
+        # booking pages, and no second validation pass on the busiest write of the site.
+        now = timezone.now()
+        form = BookingForm(data=request.data, now=now)
+        if not form.is_valid():
+            raise exceptions.ValidationError(form_errors(form))
+        data = form.cleaned_data
         fields = ("window", "item", "start", "name", "phone", "id_type", "id_number", "email")
         try:
-            case = services.book(**{name: data[name] for name in fields})
+            case = services.book(
+                **{name: data[name] for name in fields}, now=now, found=data["slot"]
+            )
         except REFUSALS as exc:
             raise refusal(exc) from exc
         return Response(NewBookingSerializer(case).data, status=status.HTTP_201_CREATED)

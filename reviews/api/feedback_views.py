@@ -22,7 +22,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ipservice.api import Conflict
+from ipservice.api import Conflict, form_errors
 from windows.models import is_bureau
 
 from .. import services
@@ -120,14 +120,10 @@ class RectificationListView(generics.ListAPIView):
             self.request.user, self.request.query_params, today
         )
         if form.errors:
-            raise ValidationError(_form_errors(form))
+            raise ValidationError(form_errors(form))
         # Queries: user (token or session), bureau group, calendar, count, the page with rating,
         # case, item, staff member and window in one join.
         return queryset.select_related("window", "rating__case", "rating__item", "rating__staff")
-
-
-def _form_errors(form):
-    return {field: [str(m) for m in messages] for field, messages in form.errors.items()}
 
 
 class IsBureau(BasePermission):
@@ -154,7 +150,7 @@ class ComplaintListView(generics.ListAPIView):
         today = services.local_today()
         form = ComplaintFilterForm(self.request.query_params)
         if not form.is_valid():
-            raise ValidationError(_form_errors(form))
+            raise ValidationError(form_errors(form))
         queryset = services.complaints_for_user(self.request.user).annotate(
             deadline=services.deadline_annotation("due", today)
         )
