@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ipservice.db import insert_unless_taken
+
 from .constants import NoticeChannel, NoticeStatus
 from .masking import mask_email, mask_name, mask_phone
 from .models import Notice
@@ -60,30 +62,12 @@ def create_notice(key, *, subject="", **fields):
 
 
 def _insert_unless_taken(notice):
-    """get_or_create in one statement: INSERT ... ON CONFLICT (key) DO NOTHING RETURNING id.
-
-    Every booking and cancellation makes notices inside its transaction; this is one round trip
-    where get_or_create takes four (SELECT, SAVEPOINT, INSERT, RELEASE). A second insert of one
-    key waits for the first on the unique index, then finds its row, as get_or_create would."""
-    fields = [f for f in Notice._meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    # Only the model's own (quoted) names go into the text; every value is a parameter.
-    sql = "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO NOTHING RETURNING {}".format(  # noqa: S608
-        quote(Notice._meta.db_table),
-        ", ".join(quote(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-        quote(Notice._meta.get_field("key").column),
-        quote(Notice._meta.pk.column),
-    )
-    values = [f.get_db_prep_save(f.pre_save(notice, add=True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        row = cursor.fetchone()
-    if row is None:
-        return Notice.objects.get(key=notice.key), False
-    notice.pk = row[0]
-    notice._state.adding, notice._state.db = False, connection.alias
-    return notice, True
+    """get_or_create in one statement (INSERT ... ON CONFLICT (key) DO NOTHING): every booking
+    and cancellation makes notices inside its transaction, and this is one round trip where
+    get_or_create takes four (SELECT, SAVEPOINT, INSERT, RELEASE)."""
+    if insert_unless_taken(notice, "key"):
+        return notice, True
+    return Notice.objects.get(key=notice.key), False
 
 
 def _enqueue(notice_id):

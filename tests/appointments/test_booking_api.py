@@ -8,6 +8,12 @@ import pytest
 from rest_framework.test import APIClient
 
 from appointments import services
+from appointments.api.booking_serializers import (
+    BookingRequestSerializer,
+    BookingSerializer,
+    NewBookingSerializer,
+)
+from appointments.forms import BookingForm
 from appointments.models import Case, Slot
 from tests.appointments.factories import person, uscc
 from tests.catalog.factories import ServiceItemFactory
@@ -164,6 +170,29 @@ def test_booking_answers_201_with_reference_and_token(api, window):
     assert "*" in data["id_number"]
 
 
+def test_the_answer_has_exactly_the_documented_fields(api, window, booked_detail_fields):
+    """booking_data writes the answers; the serializers document them (OpenAPI)."""
+    created = post(api, body(window, 1)).json()
+    assert set(created) == set(NewBookingSerializer().fields)
+    case = Case.objects.get()
+    shown = api.get(f"/api/v1/appointments/{case.reference}/", {"token": created["token"]})
+    assert set(shown.json()) == set(BookingSerializer().fields) == booked_detail_fields
+    assert {k: v for k, v in created.items() if k != "token"} == shown.json()
+
+
+@pytest.fixture
+def booked_detail_fields():
+    return {
+        "reference", "status", "status_display", "window", "window_name", "address", "item",
+        "item_name", "start", "end", "name", "phone", "id_type", "id_number", "manage_url",
+    }  # fmt: skip
+
+
+def test_the_documented_request_is_the_validated_one():
+    """BookingForm validates what BookingRequestSerializer documents."""
+    assert list(BookingRequestSerializer().fields) == list(BookingForm().fields)
+
+
 def test_a_company_can_book_with_its_credit_code(api, window):
     response = post(api, body(window, 1, id_type="uscc", id_number=uscc(7).lower()))
     assert response.status_code == 201
@@ -260,6 +289,28 @@ def test_malformed_bodies_are_400_never_500(api, window, payload, content_type):
     assert response.status_code == 400
     assert response.json()["code"] in ("parse_error", "invalid")
     assert response.json()["message"]
+
+
+@pytest.mark.parametrize("payload", [b"[1, 2]", b'"text"', b"null", b"42"])
+def test_a_body_that_is_not_an_object_is_told_so_in_chinese(api, window, payload):
+    response = api.post("/api/v1/appointments/", payload, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["message"] == "请求内容必须是一个 JSON 对象。"
+    assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["name", "phone", "id_number", "item", "start", "email"])
+@pytest.mark.parametrize("value", [13912345678, ["张三"], {"a": 1}, True])
+def test_a_field_given_as_anything_but_text_is_400_at_that_field(api, window, field, value):
+    response = post(api, body(window, 1, **{field: value}))
+    assert response.status_code == 400, response.json()
+    assert field in response.json()["errors"]
+    assert not Case.objects.exists()
+
+
+def test_the_text_type_message_is_chinese(api, window):
+    response = post(api, body(window, 1, phone=13912345678))
+    assert response.json()["errors"]["phone"] == ["请以文本（JSON 字符串）填写。"]
 
 
 def test_a_form_encoded_booking_works_too(api, window):
