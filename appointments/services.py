@@ -9,10 +9,12 @@ give exactly C winners. The check constraint on Slot backs this up. Never count-
 no-show or a checked-in person used theirs). Every change of a slot row also tells the slots
 cache (slots.day_changed), which every process reads again once the change has committed.
 
-A booking is kept short: the slot and the window's facts come from the slots cache (no query
-when warm), and its transaction makes six statements: the person's lock, one count for the
-fair-booking rules, the claim, the case, its first event and the confirmation notice (two with
-an email address).
+A booking is kept short, because it is the busiest write of the site: the window, the item and
+the slot come from the slots cache (no query when warm), and its transaction makes five round
+trips between BEGIN and COMMIT: the person's locks together with the fair-booking counts, the
+claim, the case, its first event and the confirmation notice (one more with an email address).
+The claim and the inserts are written without the ORM's per-call compilation (CLAIM_SQL,
+ipservice.db), which cost more CPU than the statements themselves.
 """
 
 import datetime as dt
