@@ -20,7 +20,12 @@ alternating runs: 3 and 4 workers gave the same figures; gunicorn's usual 2 × c
 worse for the slots endpoint (about 700 against 950 requests a second, the ratio to /healthz
 about 0.5 against 0.7) and no better for bookings: a request is mostly Python work, so a fifth
 process only adds switching, while a second one per core runs when the other waits on
-PostgreSQL or Redis.
+PostgreSQL or Redis. BENCH_GUNICORN_ARGS adds arguments: with `--worker-class gthread --threads 4`
+(2 or 4 workers) bookings ran at about the same rate but p95 doubled (195–270 ms against about
+140 ms in the same session), threads of one process taking turns at one core.
+
+After the booking run it prints where the CPU of one booking went (web workers, PostgreSQL, Redis
+and the load generator itself, from /proc), since all of them share the cores.
 """
 
 import datetime as dt
