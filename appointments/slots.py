@@ -24,6 +24,7 @@ Inside a transaction nothing comes from or goes into these copies: the transacti
 uncommitted changes and may still roll them back.
 """
 
+import copy
 import dataclasses
 import datetime as dt
 import time
@@ -221,8 +222,10 @@ def _record_of(instance):
 def _instance(model, record):
     if record is None:
         return None
-    # Each caller gets its own instance: nothing a request sets on it reaches another request.
-    return model.from_db(DEFAULT_DB_ALIAS, _attnames(model), list(record))
+    # Each caller gets its own instance, and its own copy of any list or dict value (JSON
+    # fields): nothing a request changes on it reaches another request.
+    values = [copy.copy(v) if isinstance(v, list | dict) else v for v in record]
+    return model.from_db(DEFAULT_DB_ALIAS, _attnames(model), values)
 
 
 def _fields(model):
