@@ -39,7 +39,16 @@ class TextEmailField(TextOnly, forms.EmailField):
 
 
 class TextDateTimeField(TextOnly, forms.DateTimeField):
-    pass
+    def to_python(self, value):
+        moment = super().to_python(value)
+        try:
+            # A time at the very edge of the calendar (9999-12-31T23:59-12:00) cannot be told
+            # in Shanghai time: the same answer as any other time that is not one.
+            if moment is not None:
+                timezone.localtime(moment)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return moment
 
 
 class PersonForm(forms.Form):
@@ -100,7 +109,7 @@ class BookingForm(PersonForm):
 
     window = forms.IntegerField(
         label=_("Window"),
-        error_messages={"invalid": _("This window does not exist or takes no bookings.")},
+        error_messages={"invalid": _("Give the window as a whole number (its id).")},
     )
     item = TextField(label=_("Service item"), max_length=30)
     start = TextDateTimeField(

@@ -12,7 +12,7 @@ import smtplib
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,19 +52,16 @@ def queue_notice(key, *, channel, recipient, template, subject="", body):
 def create_notice(key, *, subject="", **fields):
     """queue_notice, returning (notice, created): whether this call made (and enqueued) it."""
     fields["subject"] = subject[:200]
-    if connection.vendor == "postgresql":
-        notice, created = _insert_unless_taken(Notice(key=key, **fields))
-    else:
-        notice, created = Notice.objects.get_or_create(key=key, defaults=fields)
+    notice, created = _insert_unless_taken(Notice(key=key, **fields))
     if created:
         transaction.on_commit(lambda: _enqueue(notice.pk), robust=True)
     return notice, created
 
 
 def _insert_unless_taken(notice):
-    """get_or_create in one statement (INSERT ... ON CONFLICT (key) DO NOTHING): every booking
-    and cancellation makes notices inside its transaction, and this is one round trip where
-    get_or_create takes four (SELECT, SAVEPOINT, INSERT, RELEASE)."""
+    """get_or_create in one statement on PostgreSQL (INSERT ... ON CONFLICT (key) DO NOTHING):
+    every booking and cancellation makes notices inside its transaction, and this is one round
+    trip where get_or_create takes four (SELECT, SAVEPOINT, INSERT, RELEASE)."""
     if insert_unless_taken(notice, "key"):
         return notice, True
     return Notice.objects.get(key=notice.key), False

@@ -35,7 +35,13 @@ from ipservice.db import insert
 
 from . import notices, slots
 from .constants import Action, Channel, Status
-from .exceptions import BookingRefused, SlotFull, SlotUnavailable, TransitionNotAllowed
+from .exceptions import (
+    BookingRefused,
+    SlotChanged,
+    SlotFull,
+    SlotUnavailable,
+    TransitionNotAllowed,
+)
 from .models import Case, Slot
 from .workflow import apply_transition, record_event
 
@@ -106,18 +112,27 @@ def get_booking_for_token(reference, token):
 
 
 # The claim, written out: it runs in every booking, where the ORM's update took ~0.4 ms of CPU
-# to compile a statement of a few words. Columns as in models.Slot.
-CLAIM_SQL = "UPDATE {table} SET booked = booked + 1 WHERE id = %s AND booked < capacity"
+# to compile a statement of a few words. Columns as in models.Slot. The window and the start are
+# matched with the id: the id may come from what a process keeps (slots.DayBoard.slot_to_claim).
+CLAIM_SQL = (
+    'UPDATE {table} SET booked = booked + 1 WHERE id = %s AND window_id = %s AND "start" = %s '
+    "AND booked < capacity"
+)
 
 
 def claim_place(slot):
-    """Take one place of `slot` or raise SlotFull. Call inside the transaction that records the
+    """Take one place of `slot` or raise SlotFull (SlotChanged if the row with its id is not
+    that window's slot at that time any more). Call inside the transaction that records the
     booking; the row stays locked until it commits."""
     with connection.cursor() as cursor:
         table = connection.ops.quote_name(Slot._meta.db_table)
-        cursor.execute(CLAIM_SQL.format(table=table), [slot.pk])
+        start = connection.ops.adapt_datetimefield_value(slot.start)
+        cursor.execute(CLAIM_SQL.format(table=table), [slot.pk, slot.window_id, start])
         won = cursor.rowcount
     if not won:
+        same = Slot.objects.filter(pk=slot.pk, window_id=slot.window_id, start=slot.start)
+        if not same.exists():
+            raise SlotChanged()
         raise SlotFull(_("This time slot is full. Please choose another."))
     slots.day_changed(slot.window_id, slot.start)
 
@@ -250,7 +265,8 @@ def _locked_booking_counts(id_number, phone, item, day, now, exclude):
     ]  # fmt: skip
     lock_sql, lock_params = _lock_person_sql(id_number, phone)
     with connection.cursor() as cursor:
-        # The cursor returns the result of the last statement: the counts.
+        # psycopg2 (the driver pinned in pyproject.toml) sends the statements in one round trip
+        # and returns the result of the last: the counts. (psycopg 3 would need nextset().)
         cursor.execute(
             lock_sql + COUNTS_SQL.format(table=Case._meta.db_table), lock_params + params
         )
@@ -329,6 +345,18 @@ def book(
         "id_number": id_number,
         "email": email or "",
     }
+    try:
+        return _record_under_new_reference(fields, now)
+    except SlotChanged:
+        # The id kept for the slot is not its row any more (rows made again): forget the day
+        # and look the slot up in the database, once.
+        slots.forget_day(window.pk, timezone.localtime(slot.start).date())
+        slot = slots.bookable_slot(window, item, start, now)
+        fields.update(slot=slot, start=slot.start)
+        return _record_under_new_reference(fields, now)
+
+
+def _record_under_new_reference(fields, now):
     # The reference is drawn without asking first whether it is taken (31^4 = 923,521 a day): a
     # clash fails the insert on the unique index, and the whole booking is rolled back and made
     # again under a new one.

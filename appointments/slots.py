@@ -224,7 +224,7 @@ def _instance(model, record):
         return None
     # Each caller gets its own instance, and its own copy of any list or dict value (JSON
     # fields): nothing a request changes on it reaches another request.
-    values = [copy.copy(v) if isinstance(v, list | dict) else v for v in record]
+    values = [copy.deepcopy(v) if isinstance(v, list | dict) else v for v in record]
     return model.from_db(DEFAULT_DB_ALIAS, _attnames(model), values)
 
 
@@ -238,7 +238,7 @@ def _attnames(model):
 
 _facts = {}  # window id -> (version, expires, WindowFacts or None)
 _rows = {}  # (window id, day) -> _DayEntry
-_slot_ids = {}  # (window id, day) -> (shape, {start: SlotRow}): ids and times, never places
+_slot_ids = {}  # (window id, day) -> (shape, expires, {start: SlotRow}): ids and times only
 _calendars = {}  # (calendar version, today, horizon days) -> (expires, _Calendar)
 
 
@@ -276,7 +276,7 @@ def _cached_facts(window_id, version):
 def window_facts(window_id):
     """The facts of window `window_id`, None if it does not exist (inactive ones included).
     Warm: one cache round trip and no query."""
-    if not 0 < window_id < 2**31:  # beyond the id column: no such window
+    if not 0 < window_id < 2**63:  # beyond the id column (bigint): no such window
         return None
     if transaction.get_connection().in_atomic_block:
         return _read_facts(window_id)
@@ -505,13 +505,15 @@ class DayBoard:
         if not self.periods:
             return ()
         rows, written = _read_rows(facts.pk, day, facts.capacity, self.periods)
-        if self._cached:
-            # Committed rows (autocommit, outside any transaction): their ids and times never
-            # change, whatever is booked later, so a booking can find its slot without a read.
-            _remember(_slot_ids, key, (shape, {row.start: row for row in rows}))
         if written:
-            day_changed(facts.pk, day)  # and keep nothing: the next read sees the new token
-        elif token is not None:
+            day_changed(facts.pk, day)  # and keep no rows: the next read sees the new token
+        if not self._cached or transaction.get_connection().in_atomic_block:
+            return rows  # read in a transaction, which may still roll back what it saw
+        # Committed rows: their ids and times never change, whatever is booked later, so a
+        # booking can find its slot without a read (slot_to_claim).
+        expires = time.monotonic() + FACTS_SECONDS
+        _remember(_slot_ids, key, (shape, expires, {row.start: row for row in rows}))
+        if not written and token is not None:
             _remember(_rows, key, _DayEntry(token, shape, rows, time.monotonic() + ROWS_SECONDS))
         return rows
 
@@ -526,12 +528,17 @@ class DayBoard:
 
     def check(self, start, now):
         """check_bookable for the slot starting at `start`, with what this board knows."""
-        _refuse_past(start, now)
+        self.check_time(start, now)
         day = timezone.localtime(start).date()
-        if day > self.last_day:
-            raise _beyond_horizon(self.facts.horizon_days)
         if day != self.day or not any(p.start == start for p in self.periods):
             raise _closed()
+
+    def check_time(self, start, now):
+        """The part of `check` that needs no slot: not past, not within the cut-off, not beyond
+        the horizon. Made before any row is looked up, so that a time years ahead creates none."""
+        _refuse_past(start, now)
+        if timezone.localtime(start).date() > self.last_day:
+            raise _beyond_horizon(self.facts.horizon_days)
 
     def is_current(self, today):
         """Whether nothing the board was made from has changed since: the window and the
@@ -552,15 +559,20 @@ class DayBoard:
         return next((self._slot(row) for row in self.rows if row.start == start), None)
 
     def slot_to_claim(self, start):
-        """The Slot starting at `start` (an aware datetime), or None, for a booking to claim a
-        place of: its id and times, without a query when this process has seen the day (in
-        any state: ids and times never change). Its `capacity` and `booked` are left unread
-        (deferred; reading them makes a query): the claim's conditional UPDATE decides whether
-        there is room, so rows read before the latest booking serve as well as fresh ones."""
+        """The Slot starting at `start` (an aware datetime), or None if no slot of the day
+        starts then, for a booking to claim a place of: its id and times, without a query when
+        this process has seen the day (in any state: ids and times never change). Its
+        `capacity` and `booked` are left unread (deferred; reading them makes a query): the
+        claim's conditional UPDATE decides whether there is room, and checks that the id still
+        is this window's slot at this time (services.claim_place)."""
+        if not any(p.start == start for p in self.periods):
+            return None  # whatever this process has seen of the day
         known = _slot_ids.get((self.facts.pk, self.day)) if self._cached else None
-        if known is None or known[0] != self._shape() or start not in known[1]:
+        if known is None or known[0] != self._shape() or known[1] < time.monotonic():
             return self.slot_at(start)
-        row = known[1][start]
+        row = known[2].get(start)
+        if row is None:
+            return self.slot_at(start)
         return self._slot(row, fields=("id", "window_id", "start", "end"))
 
     def _slot(self, row, fields=("id", "window_id", "start", "end", "capacity", "booked")):
@@ -637,6 +649,7 @@ def bookable_slot(window, item, start, now=None, *, board=None):
         raise SlotUnavailable(
             _("This window does not offer this service item."), code="item_not_offered"
         )
+    board.check_time(start, now)
     slot = board.slot_to_claim(start)
     if slot is None:
         raise SlotUnavailable(
@@ -644,6 +657,13 @@ def bookable_slot(window, item, start, now=None, *, board=None):
         )
     board.check(slot.start, now)
     return slot
+
+
+def forget_day(window_id, day):
+    """Forget what this process keeps of the day's rows and slot ids (a claim found that a
+    kept id is no longer this window's slot at that time: rows were made again)."""
+    _rows.pop((window_id, day), None)
+    _slot_ids.pop((window_id, day), None)
 
 
 # Horizon and cut-off --------------------------------------------------------------------------

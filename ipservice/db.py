@@ -6,41 +6,64 @@ notice). `insert` writes each model's statement once, from the model's own metad
 every value a parameter), and fills in the values as save() would: each field's pre_save (so
 auto_now_add and defaults apply) and get_db_prep_save.
 
-PostgreSQL only; elsewhere (SQLite in development), and for a model that has pre_save or
-post_save receivers, it is save(force_insert=True) itself, so no receiver is ever skipped.
+PostgreSQL only; elsewhere (SQLite in development), for a model that has pre_save or post_save
+receivers or fields the database fills (db_default, GeneratedField), and for an instance whose
+primary key is already set, the ORM does it (save(force_insert=True), get_or_create), so no
+receiver is ever skipped and nothing is written differently.
 """
 
 from functools import cache
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import post_save, pre_save
 
 
 def insert(instance):
     """INSERT the new model instance `instance` and set its primary key."""
-    model = type(instance)
-    if not _fast(model):
+    if not _fast(instance):
         instance.save(force_insert=True)
         return instance
-    _execute(instance, _insert_sql(model, None))
+    _execute(instance, _insert_sql(type(instance), None))
     return instance
 
 
 def insert_unless_taken(instance, field_name):
     """INSERT `instance` unless a row already holds its value of the unique field `field_name`
     (INSERT ... ON CONFLICT DO NOTHING): True if inserted, False if that row was there. A second
-    insert of one value waits for the first on the unique index, then finds it taken.
-    PostgreSQL only (a ValueError elsewhere: use get_or_create there)."""
-    if connection.vendor != "postgresql":
-        raise ValueError("insert_unless_taken needs PostgreSQL")
-    return _execute(instance, _insert_sql(type(instance), field_name))
+    insert of one value waits for the first on the unique index, then finds it taken."""
+    if _fast(instance):
+        return _execute(instance, _insert_sql(type(instance), field_name))
+    model, value = type(instance), getattr(instance, field_name)
+    with transaction.atomic():  # get_or_create, keeping the instance given
+        if model._default_manager.filter(**{field_name: value}).exists():
+            return False
+        try:
+            with transaction.atomic():
+                instance.save(force_insert=True)
+        except IntegrityError:  # inserted meanwhile by another transaction
+            if model._default_manager.filter(**{field_name: value}).exists():
+                return False
+            raise
+    return True
 
 
-def _fast(model):
+def _fast(instance):
+    model = type(instance)
     return (
         connection.vendor == "postgresql"
+        and instance.pk is None
         and not pre_save.has_listeners(model)
         and not post_save.has_listeners(model)
+        and _plain(model)
+    )
+
+
+@cache
+def _plain(model):
+    """No field whose value the database makes (db_default, a generated column)."""
+    return not any(
+        getattr(f, "generated", False) or getattr(f, "has_db_default", lambda: False)()
+        for f in model._meta.concrete_fields
     )
 
 

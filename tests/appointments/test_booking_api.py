@@ -308,6 +308,27 @@ def test_a_field_given_as_anything_but_text_is_400_at_that_field(api, window, fi
     assert not Case.objects.exists()
 
 
+@pytest.mark.parametrize("start", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"])
+def test_a_time_at_the_edge_of_the_calendar_is_400_not_500(api, window, start):
+    response = post(api, body(window, 1, start=start))
+    assert response.status_code == 400
+    assert "start" in response.json()["errors"]
+
+
+def test_a_time_years_ahead_creates_no_slot_rows(api, window):
+    response = post(api, body(window, 1, start="2031-09-30T09:00:00+08:00"))
+    assert response.status_code == 400
+    assert "start" in response.json()["errors"]
+    assert not Slot.objects.filter(start__year=2031).exists()
+
+
+@pytest.mark.parametrize("value", ["12abc", 1.5, True])
+def test_a_window_that_is_not_a_whole_number_is_told_so(api, window, value):
+    response = post(api, body(window, 1, window=value))
+    assert response.status_code == 400
+    assert response.json()["errors"]["window"] == ["请以整数（窗口编号）填写窗口。"]
+
+
 def test_the_text_type_message_is_chinese(api, window):
     response = post(api, body(window, 1, phone=13912345678))
     assert response.json()["errors"]["phone"] == ["请以文本（JSON 字符串）填写。"]

@@ -176,6 +176,62 @@ def test_a_booking_after_a_change_of_capacity_claims_under_the_new_one(api, wind
     assert Slot.objects.get(start=dt.datetime(2026, 9, 30, 9, tzinfo=CST)).booked == 3
 
 
+def test_slot_rows_made_again_are_found_again(api, window):
+    """A process keeps the ids of a day's slots; if the rows are ever made again (a restore,
+    a clean-up), the claim finds its id gone and the booking looks the slot up once more."""
+    warm(api, window)
+    kept = {row.pk for row in slots._slot_ids[(window.pk, dt.date(2026, 9, 30))][2].values()}
+    Slot.objects.filter(window=window).delete()
+    slots._rows.clear()  # another process made them again; this one kept only the ids
+    fresh = Slot.objects.bulk_create(
+        Slot(window=window, start=p.start, end=p.end, capacity=2)
+        for p in slots.day_periods(window, dt.date(2026, 9, 30))
+    )
+    assert kept.isdisjoint(s.pk for s in fresh)
+    book(api, window, 1)
+    claimed = Slot.objects.get(start=dt.datetime(2026, 9, 30, 9, tzinfo=CST))
+    assert claimed.pk in {s.pk for s in fresh} and claimed.booked == 1
+
+
+def test_a_kept_id_now_another_windows_slot_is_never_claimed(api, window, item):
+    """Ids reused after the rows were made again (e.g. a restored database): the claim matches
+    the window and the time too, so it never takes a place of another window's slot."""
+    warm(api, window)
+    nine = dt.datetime(2026, 9, 30, 9, tzinfo=CST)
+    kept_id = Slot.objects.get(window=window, start=nine).pk
+    other = ServicePointFactory(counters=2, people_per_slot=1)
+    Slot.objects.filter(window=window).delete()
+    Slot.objects.create(
+        id=kept_id, window=other, start=nine, end=nine + dt.timedelta(minutes=30), capacity=2
+    )
+    slots._rows.clear()
+    book(api, window, 1)
+    assert Slot.objects.get(pk=kept_id).booked == 0
+    assert Slot.objects.get(window=window, start=nine).booked == 1
+
+
+def test_the_same_refusal_whatever_this_process_saw(api, window):
+    """A day that became a holiday after this process kept its slots is refused as on a process
+    that never saw it."""
+    from appointments.models import CalendarDay
+
+    warm(api, window)
+    CalendarDay.objects.create(date=dt.date(2026, 9, 30), kind="holiday", name="临时休息")
+    warm_answer = api.post(
+        "/api/v1/appointments/",
+        {"window": window.pk, "item": "PAT-01", "start": START, **person(1)},
+        format="json",
+    )
+    slots.clear_cache()
+    cold_answer = api.post(
+        "/api/v1/appointments/",
+        {"window": window.pk, "item": "PAT-01", "start": START, **person(1)},
+        format="json",
+    )
+    assert warm_answer.status_code == cold_answer.status_code == 400
+    assert warm_answer.json() == cold_answer.json()
+
+
 # Bookings, cancellations, moves ---------------------------------------------------------------
 
 

@@ -79,3 +79,27 @@ def test_a_model_with_receivers_is_saved_by_the_orm_so_none_is_skipped():
         post_save.disconnect(sender=CaseEvent, dispatch_uid="test-db-receiver")
     assert heard == [(Action.CREATE, True)]
     assert CaseEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_insert_unless_taken_with_receivers_goes_through_the_orm():
+    heard = []
+
+    def receiver(sender, instance, created, **kwargs):
+        heard.append(instance.key)
+
+    post_save.connect(receiver, sender=Notice, dispatch_uid="test-db-notice-receiver")
+    try:
+        fields = {"channel": "sms", "recipient": "13900000001", "template": "t", "body": "b"}
+        assert insert_unless_taken(Notice(key="db:orm", **fields), "key") is True
+        assert insert_unless_taken(Notice(key="db:orm", **fields), "key") is False
+    finally:
+        post_save.disconnect(sender=Notice, dispatch_uid="test-db-notice-receiver")
+    assert heard == ["db:orm"]
+    assert Notice.objects.filter(key="db:orm").count() == 1
+
+
+def test_an_instance_with_its_primary_key_set_is_saved_by_the_orm():
+    case = new_case("DB0000000009")
+    case.pk = 987654
+    insert(case)
+    assert Case.objects.get(pk=987654).reference == "DB0000000009"
