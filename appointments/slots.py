@@ -565,15 +565,17 @@ class DayBoard:
         `capacity` and `booked` are left unread (deferred; reading them makes a query): the
         claim's conditional UPDATE decides whether there is room, and checks that the id still
         is this window's slot at this time (services.claim_place)."""
-        if not any(p.start == start for p in self.periods):
-            return None  # whatever this process has seen of the day
+        if not self.calendar.is_working(self.day):
+            return None
         known = _slot_ids.get((self.facts.pk, self.day)) if self._cached else None
-        if known is None or known[0] != self._shape() or known[1] < time.monotonic():
-            return self.slot_at(start)
-        row = known[2].get(start)
-        if row is None:
-            return self.slot_at(start)
-        return self._slot(row, fields=("id", "window_id", "start", "end"))
+        if known is not None and known[0] == self._shape() and known[1] > time.monotonic():
+            # The kept rows are those of every period of this shape: no need to cut the day.
+            row = known[2].get(start)
+            if row is not None:
+                return self._slot(row, fields=("id", "window_id", "start", "end"))
+        if not any(p.start == start for p in self.periods):
+            return None
+        return self.slot_at(start)
 
     def _slot(self, row, fields=("id", "window_id", "start", "end", "capacity", "booked")):
         values = {
@@ -650,12 +652,12 @@ def bookable_slot(window, item, start, now=None, *, board=None):
             _("This window does not offer this service item."), code="item_not_offered"
         )
     board.check_time(start, now)
+    # A slot of the board's day, working and within the current hours: all `check` would add.
     slot = board.slot_to_claim(start)
     if slot is None:
         raise SlotUnavailable(
             _("This is not the start of a time slot of this window."), code="not_a_slot"
         )
-    board.check(slot.start, now)
     return slot
 
 
