@@ -143,7 +143,7 @@ class BookingForm(PersonForm):
         if item is None:
             return cleaned
         cleaned["item"] = item
-        if board is not None and "start" not in self.errors:
+        if board is not None:
             try:
                 cleaned["slot"] = slots.bookable_slot(window, item, start, self.now, board=board)
             except SlotUnavailable as refusal:

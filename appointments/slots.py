@@ -250,6 +250,8 @@ def _remember(store, key, value, limit=LOCAL_LIMIT):
 
 def _read_facts(window_id):
     """Three small queries; None if there is no such window."""
+    if not 0 < window_id < 2**63:  # beyond the id column (bigint): no such window
+        return None
     window = ServicePoint.objects.filter(pk=window_id).first()
     if window is None:
         return None
@@ -276,8 +278,6 @@ def _cached_facts(window_id, version):
 def window_facts(window_id):
     """The facts of window `window_id`, None if it does not exist (inactive ones included).
     Warm: one cache round trip and no query."""
-    if not 0 < window_id < 2**63:  # beyond the id column (bigint): no such window
-        return None
     if transaction.get_connection().in_atomic_block:
         return _read_facts(window_id)
     return _cached_facts(window_id, cache.get(WINDOWS_KEY))[0]
