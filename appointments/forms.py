@@ -121,6 +121,7 @@ class BookingForm(PersonForm):
 
     def __init__(self, *args, now=None, **kwargs):
         self.now = now or timezone.now()
+        self.board = None  # the chosen day's slots.DayBoard, once clean() has made it
         super().__init__(*args, **kwargs)
 
     def clean(self):
@@ -131,7 +132,8 @@ class BookingForm(PersonForm):
         # The board of the chosen day knows the window and its items; without a time, the
         # window's facts alone.
         if start:
-            board = slots.day_board(window_id, timezone.localtime(start).date(), now=self.now)
+            day = timezone.localtime(start).date()
+            board = self.board = slots.day_board(window_id, day, now=self.now)
         else:
             board = None
         facts = board.facts if board else slots.window_facts(window_id)

@@ -317,7 +317,7 @@ def book(
     email="",
     channel=Channel.BOOKING,
     now=None,
-    found=None,
+    board=None,
 ):
     """Book the slot of `window` starting at `start` for `item`; returns the new Case (booked).
 
@@ -326,11 +326,11 @@ def book(
     Fair-booking rules apply to online bookings (channel "booking"), not to staff booking for
     someone at the window.
 
-    `found`: the slot the booking form found for these choices at the same `now`; the rules are
-    checked again here all the same, with the day it was found on (no second cache read).
+    `board`: the slots.DayBoard of this window and day the caller already made at the same
+    `now` (the booking form's); the rules are checked again here all the same, on it, without a
+    second cache read.
     """
     now = now or timezone.now()
-    board = getattr(found, "_board", None)
     slot = slots.bookable_slot(window, item, start, now, board=board)
     fields = {
         "window": window,

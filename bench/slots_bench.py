@@ -25,7 +25,8 @@ PostgreSQL or Redis. BENCH_GUNICORN_ARGS adds arguments: with `--worker-class gt
 140 ms in the same session), threads of one process taking turns at one core.
 
 After the booking run it prints where the CPU of one booking went (web workers, PostgreSQL, Redis
-and the load generator itself, from /proc), since all of them share the cores.
+and the load generator itself, from /proc), since all of them share the cores. It counts every
+process whose command line names postgres or redis-server: run it on an otherwise idle machine.
 """
 
 import datetime as dt

@@ -14,7 +14,7 @@ receiver is ever skipped and nothing is written differently.
 
 from functools import cache
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 from django.db.models.signals import post_save, pre_save
 
 
@@ -33,18 +33,13 @@ def insert_unless_taken(instance, field_name):
     insert of one value waits for the first on the unique index, then finds it taken."""
     if _fast(instance):
         return _execute(instance, _insert_sql(type(instance), field_name))
-    model, value = type(instance), getattr(instance, field_name)
-    with transaction.atomic():  # get_or_create, keeping the instance given
-        if model._default_manager.filter(**{field_name: value}).exists():
-            return False
-        try:
-            with transaction.atomic():
-                instance.save(force_insert=True)
-        except IntegrityError:  # inserted meanwhile by another transaction
-            if model._default_manager.filter(**{field_name: value}).exists():
-                return False
-            raise
-    return True
+    model = type(instance)
+    defaults = {f.attname: getattr(instance, f.attname) for f in _fields(model)}
+    lookup = {field_name: defaults.pop(model._meta.get_field(field_name).attname)}
+    row, created = model._default_manager.get_or_create(**lookup, defaults=defaults)
+    if created:
+        instance.pk, instance._state = row.pk, row._state
+    return created
 
 
 def _fast(instance):

@@ -145,9 +145,7 @@ class AppointmentCreateView(PublicView):
         data = form.cleaned_data
         fields = ("window", "item", "start", "name", "phone", "id_type", "id_number", "email")
         try:
-            case = services.book(
-                **{name: data[name] for name in fields}, now=now, found=data["slot"]
-            )
+            case = services.book(**{name: data[name] for name in fields}, now=now, board=form.board)
         except REFUSALS as exc:
             raise refusal(exc) from exc
         return Response(NewBookingSerializer(case).data, status=status.HTTP_201_CREATED)
