@@ -78,11 +78,13 @@ class Case(models.Model):
     """A matter handled at a window. A booking is a case from the moment it is made (booked)."""
 
     reference = models.CharField(_("reference"), max_length=20, unique=True)
+    # No index of its own: the (window, start) index below serves every lookup by window.
     window = models.ForeignKey(
         "windows.ServicePoint",
         verbose_name=_("window"),
         on_delete=models.PROTECT,
         related_name="cases",
+        db_index=False,
     )
     item = models.ForeignKey(
         "catalog.ServiceItem",
@@ -91,7 +93,9 @@ class Case(models.Model):
         related_name="cases",
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, db_index=True)
+    # Indexed by (status, promised_due) below; an index of its own (and its LIKE twin) only
+    # made every booking's insert write two more.
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     slot = models.ForeignKey(
         Slot,
         verbose_name=_("slot"),

@@ -184,7 +184,10 @@ def _facts(case):
 
 
 def _queue_for_person(case, purpose, sms_text, subject, email_text):
-    """The SMS to the booking's phone and, when given, the email. True if the SMS is new."""
+    """The SMS to the booking's phone and, when given, the email. True if the SMS is new.
+
+    `email_text`: a function making the email's body, called only when there is an email to
+    send (most bookings give none, and every booking makes its confirmation here)."""
     _sms, created = create_notice(
         f"{purpose}:sms",
         channel=NoticeChannel.SMS,
@@ -200,7 +203,7 @@ def _queue_for_person(case, purpose, sms_text, subject, email_text):
             recipient=case.email,
             template=purpose.split(":")[0],
             subject=subject,
-            body=email_text,
+            body=email_text(),
         )
     return created
 
@@ -233,9 +236,11 @@ def booking_confirmed(case):
         )
         % facts
     )
-    intro = _("Your booking is confirmed. Please bring the materials listed in the guide.")
     subject = _("Booking confirmed: %(reference)s") % facts
-    _queue_for_person(case, f"booked:{case.reference}", sms, subject, _email_body(intro, facts))
+    intro = _("Your booking is confirmed. Please bring the materials listed in the guide.")
+    _queue_for_person(
+        case, f"booked:{case.reference}", sms, subject, lambda: _email_body(intro, facts)
+    )
 
 
 def booking_rescheduled(case, event):
@@ -247,10 +252,10 @@ def booking_rescheduled(case, event):
         )
         % facts
     )
-    intro = _("Your booking has been moved to a new time.")
     subject = _("Booking changed: %(reference)s") % facts
     purpose = f"rescheduled:{case.reference}:{event.pk}"
-    _queue_for_person(case, purpose, sms, subject, _email_body(intro, facts))
+    intro = _("Your booking has been moved to a new time.")
+    _queue_for_person(case, purpose, sms, subject, lambda: _email_body(intro, facts))
 
 
 def booking_cancelled(case):
@@ -262,9 +267,9 @@ def booking_cancelled(case):
         )
         % facts
     )
-    intro = _("Your booking has been cancelled.")
     subject = _("Booking cancelled: %(reference)s") % facts
-    body = _email_body(intro, facts, with_link=False)
+    intro = _("Your booking has been cancelled.")
+    body = lambda: _email_body(intro, facts, with_link=False)  # noqa: E731
     _queue_for_person(case, f"cancelled:{case.reference}", sms, subject, body)
 
 
@@ -287,9 +292,10 @@ def booking_reminder(case):
         )
         % facts
     )
-    intro = _("A reminder of your appointment. Please bring the materials listed in the guide.")
     subject = _("Appointment reminder: %(reference)s") % facts
-    return _queue_for_person(case, reminder_key(case), sms, subject, _email_body(intro, facts))
+    intro = _("A reminder of your appointment. Please bring the materials listed in the guide.")
+    body = lambda: _email_body(intro, facts)  # noqa: E731
+    return _queue_for_person(case, reminder_key(case), sms, subject, body)
 
 
 # To staff -------------------------------------------------------------------------------------

@@ -51,3 +51,29 @@ def test_tasks_survive_a_dead_worker_and_never_wait_past_the_visibility_timeout(
     visibility = app.conf.broker_transport_options["visibility_timeout"]
     assert app.conf.task_time_limit < visibility
     assert settings.NOTICE_RETRY_MAX_DELAY < visibility / 2
+
+
+def test_every_setting_read_when_a_message_is_sent_is_written_out():
+    """Each booking sends one message. A setting Celery reads then and we leave unset is looked
+    for under several names through the Django settings (~10 µs each) before its default."""
+    from celery.utils.collections import ConfigurationView
+
+    read, original = [], ConfigurationView.__getitem__
+
+    def recording(view, key):
+        read.append(key)
+        return original(view, key)
+
+    send_notice = app.tasks["appointments.tasks.send_notice"]
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, False  # send, do not run
+    try:
+        with app.connection_for_write("memory://localhost") as connection:
+            send_notice.apply_async(args=[0], connection=connection)  # sets itself up once
+            ConfigurationView.__getitem__ = recording
+            send_notice.apply_async(args=[0], connection=connection)  # what each booking does
+    finally:
+        ConfigurationView.__getitem__ = original
+        app.conf.task_always_eager = eager
+    assert "task_default_queue" in read  # the recording saw the lookups
+    unset = {key for key in read if not hasattr(settings, f"CELERY_{key.upper()}")}
+    assert not unset, f"write these out in ipservice/settings.py: {sorted(unset)}"
