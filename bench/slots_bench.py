@@ -7,7 +7,9 @@ Loads one window with a month of bookings, starts gunicorn on 127.0.0.1 (loopbac
 measures requests per second and p50/p95 latency of
   1. GET /api/v1/windows/{id}/slots/ at 20 concurrent clients, and /healthz in the same run;
   2. POST /api/v1/appointments/ spread over many slots at 16 clients.
-Every loop is bounded in time and count. Not a test: the figures go into the README.
+Every loop is bounded in time and count. Not a test: the figures go into the README. Each run
+first deletes the bookings of earlier runs, vacuums the tables bookings write and makes a
+checkpoint (vacuum()), so that runs start alike.
 
 gunicorn runs as in production: with REDIS_URL set (BENCH_REDIS_URL, default the dedicated
 database redis://127.0.0.1:6379/8, flushed at the start and at the end), so the Django cache is
