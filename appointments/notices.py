@@ -183,11 +183,11 @@ def _facts(case):
     }
 
 
-def _queue_for_person(case, purpose, sms_text, subject, email_text):
+def _queue_for_person(case, purpose, sms_text, subject, intro, facts, *, with_link=True):
     """The SMS to the booking's phone and, when given, the email. True if the SMS is new.
 
-    `email_text`: a function making the email's body, called only when there is an email to
-    send (most bookings give none, and every booking makes its confirmation here)."""
+    The email's body (`intro`, then the facts) is written only when there is an email to send:
+    most bookings give none, and every booking makes its confirmation here."""
     _sms, created = create_notice(
         f"{purpose}:sms",
         channel=NoticeChannel.SMS,
@@ -203,7 +203,7 @@ def _queue_for_person(case, purpose, sms_text, subject, email_text):
             recipient=case.email,
             template=purpose.split(":")[0],
             subject=subject,
-            body=email_text(),
+            body=_email_body(intro, facts, with_link=with_link),
         )
     return created
 
@@ -238,9 +238,7 @@ def booking_confirmed(case):
     )
     subject = _("Booking confirmed: %(reference)s") % facts
     intro = _("Your booking is confirmed. Please bring the materials listed in the guide.")
-    _queue_for_person(
-        case, f"booked:{case.reference}", sms, subject, lambda: _email_body(intro, facts)
-    )
+    _queue_for_person(case, f"booked:{case.reference}", sms, subject, intro, facts)
 
 
 def booking_rescheduled(case, event):
@@ -255,7 +253,7 @@ def booking_rescheduled(case, event):
     subject = _("Booking changed: %(reference)s") % facts
     purpose = f"rescheduled:{case.reference}:{event.pk}"
     intro = _("Your booking has been moved to a new time.")
-    _queue_for_person(case, purpose, sms, subject, lambda: _email_body(intro, facts))
+    _queue_for_person(case, purpose, sms, subject, intro, facts)
 
 
 def booking_cancelled(case):
@@ -269,8 +267,8 @@ def booking_cancelled(case):
     )
     subject = _("Booking cancelled: %(reference)s") % facts
     intro = _("Your booking has been cancelled.")
-    body = lambda: _email_body(intro, facts, with_link=False)  # noqa: E731
-    _queue_for_person(case, f"cancelled:{case.reference}", sms, subject, body)
+    purpose = f"cancelled:{case.reference}"
+    _queue_for_person(case, purpose, sms, subject, intro, facts, with_link=False)
 
 
 def reminder_key(case):
@@ -294,8 +292,7 @@ def booking_reminder(case):
     )
     subject = _("Appointment reminder: %(reference)s") % facts
     intro = _("A reminder of your appointment. Please bring the materials listed in the guide.")
-    body = lambda: _email_body(intro, facts)  # noqa: E731
-    return _queue_for_person(case, reminder_key(case), sms, subject, body)
+    return _queue_for_person(case, reminder_key(case), sms, subject, intro, facts)
 
 
 # To staff -------------------------------------------------------------------------------------
