@@ -139,6 +139,22 @@ def test_cancelling_sends_a_cancellation_notice(window, django_capture_on_commit
     assert Notice.objects.filter(status=NoticeStatus.SENT).count() == 2
 
 
+def test_a_cancellation_email_has_no_manage_link(window, django_capture_on_commit_callbacks):
+    case = book(window, django_capture_on_commit_callbacks, email="li@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(case)
+    confirmation, cancellation = mail.outbox
+    assert services.manage_url(case) in confirmation.body
+    assert case.reference in cancellation.subject and case.reference in cancellation.body
+    assert "token=" not in cancellation.body  # the link would only lead to a cancelled booking
+
+
+def test_no_email_is_made_without_an_address(window, django_capture_on_commit_callbacks):
+    book(window, django_capture_on_commit_callbacks)
+    assert list(Notice.objects.values_list("channel", flat=True)) == [NoticeChannel.SMS]
+    assert mail.outbox == []
+
+
 def test_rescheduling_sends_the_new_time(window, django_capture_on_commit_callbacks):
     case = book(window, django_capture_on_commit_callbacks)
     new_start = dt.datetime(2026, 10, 8, 9, 30, tzinfo=CST)
