@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import ServiceItem
+from ipservice.cache import current_version, new_version
 from windows.models import OpeningPeriod, ServicePoint
 
 from . import workdays
@@ -265,7 +266,7 @@ def _read_facts(window_id):
 def _cached_facts(window_id, version):
     """(facts, the version they belong to); facts None if there is no such window."""
     if version is None:
-        version = _windows_version()
+        version = current_version(WINDOWS_KEY)
     found = _facts.get(window_id)
     if found and found[0] == version and found[1] > time.monotonic():
         return found[2], version
@@ -283,16 +284,8 @@ def window_facts(window_id):
     return _cached_facts(window_id, cache.get(WINDOWS_KEY))[0]
 
 
-def _windows_version():
-    version = cache.get(WINDOWS_KEY)
-    if version is None:
-        cache.add(WINDOWS_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(WINDOWS_KEY)
-    return version
-
-
 def _new_windows_version():
-    cache.set(WINDOWS_KEY, uuid.uuid4().hex, timeout=None)
+    new_version(WINDOWS_KEY)
 
 
 def windows_changed(**_signal):

@@ -15,14 +15,14 @@ import datetime as dt
 import functools
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 
 import chinese_calendar
-from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+
+from ipservice.cache import current_version, new_version
 
 from .constants import CalendarSource, DayKind
 from .models import CalendarDay
@@ -136,16 +136,8 @@ def _atomic_stack():
     return tuple(connections[DEFAULT_DB_ALIAS].atomic_blocks)
 
 
-def _current_version():
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(VERSION_KEY)
-    return version
-
-
 def _bump_version():
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    new_version(VERSION_KEY)
 
 
 def clear_cache():
@@ -173,7 +165,7 @@ class _Snapshot:
     """The calendar as of one call: the version is read once, then each year at most once."""
 
     def __init__(self):
-        self.version = _current_version()
+        self.version = current_version(VERSION_KEY)
         self.years = {}
 
     def year(self, year: int) -> YearCalendar:

@@ -9,6 +9,9 @@ two is created again by INCRBY without an expiry, so a rate-limit counter (djang
 with add + incr) could outlive its minute and refuse that address for good. One Lua script does
 both at once."""
 
+import uuid
+
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 INCR_IF_EXISTS = """
@@ -43,3 +46,20 @@ class FastRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingClient
+
+
+# Version keys: what a process keeps is valid while the key holds the version it was made under.
+
+
+def current_version(key):
+    """The version held by `key`, made (by the first process to ask) if there is none."""
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, uuid.uuid4().hex, timeout=None)
+        version = cache.get(key)
+    return version
+
+
+def new_version(key):
+    """A new version for `key`: every process forgets what it kept under the old one."""
+    cache.set(key, uuid.uuid4().hex, timeout=None)

@@ -1,8 +1,6 @@
 """The public booking API of DESIGN §4: slots, create, read and cancel with the token."""
 
 import datetime as dt
-import itertools
-import os
 
 import pytest
 from rest_framework.test import APIClient
@@ -15,7 +13,7 @@ from appointments.api.booking_serializers import (
 )
 from appointments.forms import BookingForm
 from appointments.models import Case, Slot
-from tests.appointments.factories import person, uscc
+from tests.appointments.factories import client_address, person, uscc
 from tests.catalog.factories import ServiceItemFactory
 from tests.windows.factories import ServicePointFactory
 
@@ -32,17 +30,10 @@ def frozen(time_machine):
     time_machine.move_to(NOW, tick=False)
 
 
-_addresses = itertools.count(1)
-
-
 @pytest.fixture
 def api():
-    # Rate-limit counters live in the cache (Redis in CI, shared with other test runs): each test
-    # comes from its own client address instead of flushing the cache.
-    n = next(_addresses)
-    address = f"10.{os.getpid() % 250}.{n // 250 % 250}.{n % 250 + 1}"
     # CSRF enforced as for a browser: the public endpoints must not need it.
-    return APIClient(enforce_csrf_checks=True, REMOTE_ADDR=address)
+    return APIClient(enforce_csrf_checks=True, REMOTE_ADDR=client_address())
 
 
 @pytest.fixture

@@ -7,10 +7,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from celery import current_app
-from django.conf import settings
 from django.core import mail
-from django.utils import translation
 
 from appointments import notices, services, tasks
 from appointments.constants import NoticeChannel, NoticeStatus
@@ -39,20 +36,7 @@ def frozen(time_machine):
     time_machine.move_to(NOW, tick=False)
 
 
-@pytest.fixture(autouse=True)
-def eager_tasks():
-    # With REDIS_URL set (CI) tasks would go to a broker no worker reads during the tests.
-    previous = current_app.conf.task_always_eager
-    current_app.conf.task_always_eager = True
-    yield
-    current_app.conf.task_always_eager = previous
-
-
-@pytest.fixture(autouse=True)
-def chinese():
-    # Notices use the language of the moment (the person's, in a request); Chinese by default.
-    with translation.override(settings.LANGUAGE_CODE):
-        yield
+# Tasks run in-process and messages are in Chinese in every test (tests/conftest.py).
 
 
 @pytest.fixture

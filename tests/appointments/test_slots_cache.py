@@ -8,7 +8,6 @@ production); one test makes its change from a second process.
 """
 
 import datetime as dt
-import itertools
 import json
 import os
 import subprocess
@@ -24,7 +23,7 @@ from rest_framework.test import APIClient
 
 from appointments import services, slots
 from appointments.models import Slot
-from tests.appointments.factories import person
+from tests.appointments.factories import client_address, person
 from tests.catalog.factories import ServiceItemFactory
 from tests.windows.factories import ServicePointFactory
 from windows import hours
@@ -70,13 +69,9 @@ def cache_backend(request, settings):
     slots.clear_cache()
 
 
-_addresses = itertools.count(1)
-
-
 @pytest.fixture
 def api(cache_backend):
-    n = next(_addresses)
-    return APIClient(REMOTE_ADDR=f"10.99.{n // 250 % 250}.{n % 250 + 1}")
+    return APIClient(REMOTE_ADDR=client_address())
 
 
 @pytest.fixture
