@@ -5,10 +5,10 @@ who may see or move a case, and how its due dates are computed, is decided in on
 """
 
 import datetime as dt
+from functools import partial
 
 import django_filters
 from django import forms
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q, Value, When
@@ -18,37 +18,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ipservice import dates
 from windows.models import ServicePoint
 
-from . import services, workdays
+from . import workdays
 from .constants import OPEN_STATUSES, RUNNING_STATUSES, Action, Channel, Status
+from .deadlines import (
+    DEADLINE_LABELS,  # noqa: F401  (imported from here by notices)
+    date_state,
+    deadline_annotation,
+)
 from .models import Case
+from .references import PREFIXES, new_reference
+from .signals import case_completed
 from .workflow import apply_transition, record_event
 
-OVERDUE = "overdue"
-NEAR_DUE = "near_due"
-OK = "ok"
-DEADLINE_LABELS = {
-    OVERDUE: gettext_lazy("Overdue"),
-    NEAR_DUE: gettext_lazy("Due soon"),
-    OK: gettext_lazy("On time"),
-}
+# Still called by tests/appointments/test_tasks*.py; the portal's "today" is ipservice.dates.
+local_today = dates.today
 
 # Channels staff register at the window; bookings are made by the person (booking pages/API).
 STAFF_CHANNELS = (Channel.WALK_IN, Channel.MAIL, Channel.ONLINE)
-
-# Reference prefixes (bookings have 预约 "YY"): 窗口 walk-in, 邮寄 mail, 网上 online.
-REFERENCE_PREFIXES = {Channel.WALK_IN: "CK", Channel.MAIL: "YJ", Channel.ONLINE: "WS"}
-
-
-def local_today():
-    """Today in Shanghai, whatever the server's clock zone."""
-    return timezone.localdate(timezone=timezone.get_default_timezone())
-
-
-def local_day(moment):
-    """The Shanghai date of an aware datetime (a slot start is stored in UTC)."""
-    return timezone.localdate(moment, timezone=timezone.get_default_timezone())
 
 
 # --- access -------------------------------------------------------------------------------
@@ -112,7 +101,7 @@ def create_walk_in(*, window, item, channel, name, phone, id_type, id_number, ac
         try:
             with transaction.atomic():
                 case = Case.objects.create(
-                    reference=services.new_reference(REFERENCE_PREFIXES[channel]),
+                    reference=new_reference(PREFIXES[channel]),
                     window=window,
                     item=item,
                     channel=channel,
@@ -156,7 +145,7 @@ def _acceptance_changes(case, actor):
     # 容缺 acceptance: the time limit runs from the first acceptance, not from the paperwork.
     if case.status == Status.PENDING and case.accepted_on:
         return {"handled_by": actor}
-    accepted_on = local_today()
+    accepted_on = dates.today()
     return {"handled_by": actor, "accepted_on": accepted_on, **due_dates(case.item, accepted_on)}
 
 
@@ -183,7 +172,7 @@ def clean_pending(item, materials, materials_due):
         errors["materials"] = _("These materials cannot be missing: %(names)s.") % {"names": names}
     if not isinstance(materials_due, dt.date):
         errors["materials_due"] = _("Give the date by which the materials must come.")
-    elif materials_due <= local_today():
+    elif materials_due <= dates.today():
         errors["materials_due"] = _("The date must be in the future.")
     if errors:
         raise ValidationError(errors)
@@ -239,11 +228,8 @@ def reject(case, actor, reason):
 @transaction.atomic
 def complete(case, actor):
     case = apply_transition(case, Action.COMPLETE, actor=actor, completed_at=timezone.now())
-    # 好差评: the person served is invited to rate the case once the completion is committed.
-    # Imported here: reviews builds on the cases (their deadline states and dates).
-    from reviews.services import on_case_completed
-
-    on_case_completed(case)
+    # Announced once committed: reviews invites the person served to rate the case (好差评).
+    transaction.on_commit(partial(case_completed.send, sender=Case, case=case))
     return case
 
 
@@ -253,16 +239,6 @@ def complete(case, actor):
 def effective_due(case):
     """The date staff work to: the promised one where the item has it, else the legal one."""
     return case.promised_due or case.legal_due
-
-
-def date_state(due, today):
-    if due is None:
-        return None
-    if due < today:
-        return OVERDUE
-    if workdays.working_days_between(today, due) <= settings.NEAR_DUE_WORKING_DAYS:
-        return NEAR_DUE
-    return OK
 
 
 def deadline_state(case, today):
@@ -276,17 +252,10 @@ def deadline_state(case, today):
 def with_deadlines(queryset, today):
     """Annotate `due` and `deadline` (the same values as deadline_state) in SQL, so a list
     costs one calendar lookup per request instead of one per row."""
-    # working_days_between(today, due) <= N  ⟺  due < the (N+1)-th working day after today.
-    near_limit = workdays.add_working_days(today, settings.NEAR_DUE_WORKING_DAYS + 1)
+    no_clock = ~Q(status__in=RUNNING_STATUSES) | Q(due__isnull=True)
     return queryset.annotate(
         due=Coalesce("promised_due", "legal_due"),
-        deadline=models.Case(
-            When(~Q(status__in=RUNNING_STATUSES) | Q(due__isnull=True), then=Value(None)),
-            When(due__lt=today, then=Value(OVERDUE)),
-            When(due__lt=near_limit, then=Value(NEAR_DUE)),
-            default=Value(OK),
-            output_field=models.CharField(null=True),
-        ),
+        deadline=deadline_annotation("due", today, stopped=no_clock),
     )
 
 

@@ -3,16 +3,11 @@ Chinese (translatable) message for people; the API maps them to 409 or 400."""
 
 from django.utils.translation import gettext_lazy as _
 
+from ipservice.exceptions import ServiceError
 
-class AppointmentError(Exception):
-    code = "refused"
-    default_message = _("The request was refused.")
 
-    def __init__(self, message=None, code=None):
-        self.message = message or self.default_message
-        if code:
-            self.code = code
-        super().__init__(str(self.message))
+class AppointmentError(ServiceError):
+    """A refusal of the booking and case rules."""
 
 
 class SlotFull(AppointmentError):

@@ -19,7 +19,6 @@ ipservice.db), which cost more CPU than the statements themselves.
 
 import datetime as dt
 import hashlib
-import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -43,36 +42,15 @@ from .exceptions import (
     TransitionNotAllowed,
 )
 from .models import Case, Slot
+from .references import make_reference as _draw_reference
+from .references import new_reference  # noqa: F401  (imported from here by callers)
 from .workflow import apply_transition, record_event
 
-# References are read out on the phone and typed from paper: no 0/O, 1/I/L.
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-REFERENCE_RANDOM_CHARS = 4
 REFERENCE_ATTEMPTS = 3  # a booking whose reference clashes is made again, at most this often
-BOOKING_PREFIX = "YY"  # 预约
 TOKEN_SALT = "appointments.booking"
 
 
 # References and the manage token ------------------------------------------------------------
-
-
-def new_reference(prefix=BOOKING_PREFIX, today=None):
-    """E.g. "YY260921K7QD": prefix, the local date (yymmdd), 4 unambiguous characters.
-
-    ~900,000 possibilities a day; a clash is re-drawn here, and a clash with a case inserted at
-    the same moment is caught by the unique constraint and retried by the caller.
-    """
-    for _attempt in range(20):
-        reference = _draw_reference(prefix, today)
-        if not Case.objects.filter(reference=reference).exists():
-            return reference
-    raise RuntimeError("no free reference left today")  # 20 clashes in a row: not by chance
-
-
-def _draw_reference(prefix=BOOKING_PREFIX, today=None):
-    today = today or timezone.localdate()
-    tail = "".join(secrets.choice(REFERENCE_ALPHABET) for _i in range(REFERENCE_RANDOM_CHARS))
-    return f"{prefix}{today:%y%m%d}{tail}"
 
 
 def booking_token(case):

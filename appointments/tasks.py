@@ -17,11 +17,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
+from ipservice import dates
 from windows.models import StaffMembership
 
 from . import notices, services, workdays
-from .cases import NEAR_DUE, OVERDUE, day_bounds, local_today, with_deadlines
+from .cases import day_bounds, with_deadlines
 from .constants import RUNNING_STATUSES, NoticeStatus
+from .deadlines import NEAR_DUE, OVERDUE
 from .models import Case, Notice
 
 logger = logging.getLogger(__name__)
@@ -106,7 +108,7 @@ def send_reminders(today=None):
     Idempotent: each reminder has its key (notices.reminder_key) and is queued in its own
     transaction, so a second run, a second beat, or a run redelivered after the worker died
     half-way queues only what is missing."""
-    today = dt.date.fromisoformat(today) if today else local_today()
+    today = dt.date.fromisoformat(today) if today else dates.today()
     bookings = list(bookings_to_remind(today))
     done = _existing_keys(f"{notices.reminder_key(case)}:sms" for case in bookings)
     queued = 0
@@ -150,7 +152,7 @@ def send_deadline_digests(today=None):
     """Beat job (daily 08:30, acting on working days): each staff member of a window with cases
     near or past their deadline gets one email listing them, keyed per window, day and person.
     Staff without an email address are skipped (and logged). Returns how many were queued."""
-    today = dt.date.fromisoformat(today) if today else local_today()
+    today = dt.date.fromisoformat(today) if today else dates.today()
     if not workdays.is_working_day(today):
         return 0  # nobody at the windows; the next working day's digest lists what is due
     grouped = _by_window(cases_near_deadline(today))

@@ -5,19 +5,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from appointments.deadlines import NEAR_DUE, OVERDUE
 from appointments.validators import normalize_mobile, validate_mainland_mobile, validate_person_name
 from catalog.models import ServiceItem
 from windows.models import ServicePoint
 
 from .constants import ComplaintStatus, RectificationStatus, Score, StepKind
-from .services import (
-    COMPLAINT_STEPS,
-    CONTACT_METHODS,
-    NEAR_DUE,
-    OVERDUE,
-    RATING_TAGS,
-    STAFF_CHANNELS,
-)
+from .services.complaints import COMPLAINT_STEPS
+from .services.ratings import RATING_TAGS, STAFF_CHANNELS
+from .services.steps import CONTACT_METHODS
 
 # Best first, as the national 好差评 forms list them.
 LEVELS = sorted(Score.choices, reverse=True)

@@ -9,8 +9,8 @@ from appointments import notices
 from appointments.constants import NoticeChannel, Status
 from appointments.models import Case
 
-from . import services
 from .models import Rating
+from .services.ratings import rating_link
 
 
 def invitation_text(case):
@@ -23,7 +23,7 @@ def invitation_text(case):
         "item": case.item.name,
         "window": case.window.name,
         "reference": case.reference,
-        "link": services.rating_link(case),
+        "link": rating_link(case),
     }
 
 

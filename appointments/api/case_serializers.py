@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from catalog.models import ServiceItem
+from ipservice import dates
 from windows.models import ServicePoint
 
 from .. import cases, masking
@@ -58,7 +59,7 @@ class CaseSerializer(serializers.ModelSerializer):
         # Lists annotate it in SQL (cases.with_deadlines); a single case computes it.
         if hasattr(case, "deadline"):
             return case.deadline
-        return cases.deadline_state(case, cases.local_today())
+        return cases.deadline_state(case, dates.today())
 
     def get_name(self, case) -> str:
         return masking.mask_name(case.name)

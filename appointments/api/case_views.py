@@ -17,6 +17,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ipservice import dates
 from ipservice.api import Conflict
 
 from .. import cases
@@ -52,7 +53,7 @@ class CaseListView(generics.ListCreateAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Case.objects.none()  # schema generation: no user, no calendar lookup
         queryset = Case.objects.for_user(self.request.user).select_related("item")
-        return cases.due_first(queryset, cases.local_today())
+        return cases.due_first(queryset, dates.today())
 
     def get_serializer_class(self):
         return CaseCreateSerializer if self.request.method == "POST" else CaseSerializer

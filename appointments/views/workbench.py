@@ -20,9 +20,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.models import ServiceItem
+from ipservice import dates
 from windows.models import ServicePoint
 
-from .. import cases, workdays
+from .. import cases, deadlines, workdays
 from ..constants import Action, CalendarSource, Channel, Status
 from ..exceptions import TransitionNotAllowed
 from ..forms import PersonForm
@@ -165,7 +166,7 @@ def _selected_window(request, windows):
 @login_required
 @require_GET
 def workbench(request):
-    today = cases.local_today()
+    today = dates.today()
     windows = list(ServicePoint.objects.for_user(request.user).order_by("code"))
     window = _selected_window(request, windows)
     mine = Case.objects.for_user(request.user).select_related("item", "window")
@@ -192,7 +193,7 @@ def workbench(request):
 
 
 def _render_case(request, case, *, pending_form=None, reject_form=None, status=200):
-    today = cases.local_today()
+    today = dates.today()
     events = CaseEvent.objects.select_related("actor")
     prefetch_related_objects([case], Prefetch("events", queryset=events), "missing_materials")
     can_act = cases.can_handle(request.user, case.window_id)
@@ -203,8 +204,8 @@ def _render_case(request, case, *, pending_form=None, reject_form=None, status=2
         "actions": [str(a) for a in allowed_actions(case)] if can_act else [],
         "can_act": can_act,
         "deadline": cases.deadline_state(case, today),
-        "legal_state": cases.date_state(case.legal_due, today) if running else None,
-        "promised_state": cases.date_state(case.promised_due, today) if running else None,
+        "legal_state": deadlines.date_state(case.legal_due, today) if running else None,
+        "promised_state": deadlines.date_state(case.promised_due, today) if running else None,
         "pending_form": pending_form or PendingForm(case=case),
         "reject_form": reject_form or RejectForm(),
         "fallback_years": fallback_years(today),
@@ -301,11 +302,11 @@ def _checked_in_or_opened(request, case):
             _("Case %(reference)s is %(status)s.")
             % {"reference": case.reference, "status": case.get_status_display()},
         )
-    elif case.start and cases.local_day(case.start) != cases.local_today():
+    elif case.start and dates.local_day(case.start) != dates.today():
         messages.warning(
             request,
             _("This booking is for %(date)s, not today. Check it in here only if that is right.")
-            % {"date": cases.local_day(case.start).isoformat()},
+            % {"date": dates.local_day(case.start).isoformat()},
         )
     else:
         try:
@@ -355,7 +356,7 @@ def walk_in(request):
 def case_list(request):
     """All cases of the user's windows, filtered; `?export=csv|xlsx` downloads the same rows
     with personal data masked."""
-    today = cases.local_today()
+    today = dates.today()
     queryset = Case.objects.for_user(request.user).select_related("item", "window")
     filters = cases.CaseFilter(request.GET, queryset=queryset, request=request)
     rows = cases.due_first(filters.qs, today) if filters.is_valid() else queryset.none()

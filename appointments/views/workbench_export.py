@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from ipservice.spreadsheets import escape_formula
 
-from .. import cases
+from .. import deadlines
 from ..masking import mask_id, mask_name, mask_phone
 
 FORMATS = ("csv", "xlsx")
@@ -46,7 +46,7 @@ def _date(value):
 
 def _row(case):
     start = timezone.localtime(case.start).strftime("%Y-%m-%d %H:%M") if case.start else ""
-    deadline = cases.DEADLINE_LABELS.get(getattr(case, "deadline", None), "")
+    deadline = deadlines.DEADLINE_LABELS.get(getattr(case, "deadline", None), "")
     return [
         case.reference,
         case.window.display_name,

@@ -5,9 +5,10 @@ from rest_framework import serializers
 
 from appointments.masking import mask_name, mask_phone
 
-from .. import services
 from ..forms import RatingForm
 from ..models import Complaint, Rating, Rectification
+from ..services.ratings import RATING_TAGS
+from ..services.rectifications import is_on_time
 
 # The page's messages for the same mistakes, so that people and programs read the same words.
 LEVEL_MESSAGE = RatingForm.base_fields["score"].error_messages["invalid_choice"]
@@ -36,13 +37,13 @@ class RatingInputSerializer(serializers.Serializer):
     attitude = level_field(required=False, allow_null=True)
     tags = serializers.ListField(
         child=serializers.ChoiceField(
-            choices=services.RATING_TAGS,
+            choices=RATING_TAGS,
             error_messages={
                 "invalid_choice": RatingForm.base_fields["tags"].error_messages["invalid_choice"]
             },
         ),
         required=False,
-        help_text="Codes: " + ", ".join(code for code, _label in services.RATING_TAGS),
+        help_text="Codes: " + ", ".join(code for code, _label in RATING_TAGS),
     )
 
     def validate(self, attrs):
@@ -141,7 +142,7 @@ class RectificationSerializer(serializers.ModelSerializer):
         return staff.get_username() if staff else None
 
     def get_on_time(self, rect) -> bool | None:
-        return services.is_on_time(rect) if rect.closed_at else None
+        return is_on_time(rect) if rect.closed_at else None
 
 
 class ComplaintSerializer(serializers.ModelSerializer):

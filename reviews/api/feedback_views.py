@@ -22,11 +22,15 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from appointments import deadlines
+from ipservice import dates
 from ipservice.api import Conflict, form_errors
 from windows.models import is_bureau
 
-from .. import services
+from ..exceptions import RatingRefused
 from ..forms import ComplaintFilterForm
+from ..services.complaints import complaints_for_user
+from ..services.ratings import find_case_for_rating, rate
 from ..views.rectifications import filtered_rectifications
 from .feedback_serializers import (
     ComplaintSerializer,
@@ -75,12 +79,12 @@ class RatingCreateView(APIView):
         body = RatingInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        case = services.find_case_for_rating(data["reference"], data["token"])
+        case = find_case_for_rating(data["reference"], data["token"])
         if case is None:
             raise PermissionDenied(_("The rating link or code is not valid."), code="bad_token")
         values = {name: data.get(name) for name in ("efficiency", "competence", "attitude")}
         try:
-            rating = services.rate(
+            rating = rate(
                 case,
                 token=data["token"],
                 score=data["score"],
@@ -88,7 +92,7 @@ class RatingCreateView(APIView):
                 comment=data.get("comment") or "",
                 **values,
             )
-        except services.RatingRefused as refusal:
+        except RatingRefused as refusal:
             raise refusal_as_api_error(refusal) from refusal
         except DjangoValidationError as error:
             raise django_error_as_api_error(error) from error
@@ -115,7 +119,7 @@ class RectificationListView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        today = services.local_today()
+        today = dates.today()
         form, queryset = filtered_rectifications(
             self.request.user, self.request.query_params, today
         )
@@ -147,20 +151,20 @@ class ComplaintListView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        today = services.local_today()
+        today = dates.today()
         form = ComplaintFilterForm(self.request.query_params)
         if not form.is_valid():
             raise ValidationError(form_errors(form))
-        queryset = services.complaints_for_user(self.request.user).annotate(
-            deadline=services.deadline_annotation("due", today)
+        queryset = complaints_for_user(self.request.user).annotate(
+            deadline=deadlines.deadline_annotation("due", today)
         )
         data = form.cleaned_data
         if data["status"]:
             queryset = queryset.filter(status=data["status"])
-        if data["deadline"] == services.OVERDUE:
-            queryset = queryset.filter(services.overdue_filter("due", today))
-        elif data["deadline"] == services.NEAR_DUE:
-            queryset = queryset.filter(services.near_due_filter("due", today))
+        if data["deadline"] == deadlines.OVERDUE:
+            queryset = queryset.filter(deadlines.overdue_filter("due", today))
+        elif data["deadline"] == deadlines.NEAR_DUE:
+            queryset = queryset.filter(deadlines.near_due_filter("due", today))
         # Queries: user, bureau group, calendar, count, the page with window, item and case.
         return queryset.select_related("window", "item", "case").order_by(
             F("closed_at").asc(nulls_first=True), "due", "pk"

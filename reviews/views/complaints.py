@@ -1,8 +1,8 @@
 """Complaint pages (办不成事反映): the public form and its confirmation, the public lookup by
 reference and mobile number, and the bureau's pages to handle, link and close complaints.
 
-Complaints are the bureau's alone (reviews.services.complaints_for_user): window staff never see
-them, since a complaint may be about their own window.
+Complaints are the bureau's alone (reviews.services.complaints.complaints_for_user): window
+staff never see them, since a complaint may be about their own window.
 """
 
 from django.conf import settings
@@ -17,11 +17,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from appointments import deadlines
 from appointments.masking import mask_name, mask_phone
+from ipservice import dates
 from windows.models import is_bureau
 
-from .. import services
 from ..constants import StepKind
+from ..exceptions import StepRefused
 from ..forms import (
     ComplaintCloseForm,
     ComplaintFilterForm,
@@ -31,6 +33,17 @@ from ..forms import (
     ComplaintStepForm,
 )
 from ..models import Complaint, Step
+from ..services.complaints import (
+    close_complaint,
+    complaint_deadline,
+    complaints_for_user,
+    find_complaint,
+    get_complaint_for_user,
+    link_complaint,
+    submit_complaint,
+)
+from ..services.complaints import complaint_step as record_complaint_step
+from ..services.steps import CONTACT_METHOD_LABELS
 from .ratings import apply_form_errors
 
 PAGE_SIZE = 50
@@ -58,7 +71,7 @@ def complaint_new(request):
         if _limited(request, "reviews.complaint", submission_rate()):
             return render(request, "reviews/complaint_limited.html", status=429)
         if form.is_valid():
-            complaint = services.submit_complaint(**form.cleaned_data)
+            complaint = submit_complaint(**form.cleaned_data)
             request.session[RECEIVED_KEY] = complaint.reference
             return redirect("reviews:complaint_received")
     context = {"form": form, "due_days": settings.COMPLAINT_DUE_DAYS}
@@ -101,13 +114,13 @@ def complaint_lookup(request):
             return render(request, "reviews/complaint_limited.html", status=429)
         if form.is_valid():
             data = form.cleaned_data
-            complaint = services.find_complaint(data["reference"], data["phone"])
+            complaint = find_complaint(data["reference"], data["phone"])
             if complaint is None:
                 form.add_error(None, _("No report matches this reference and mobile number."))
     context = {"form": form, "complaint": complaint}
     if complaint is not None:
         context["steps"] = public_steps(complaint)
-        context["deadline"] = services.complaint_deadline(complaint, services.local_today())
+        context["deadline"] = complaint_deadline(complaint, dates.today())
     return render(request, "reviews/complaint_lookup.html", context)
 
 
@@ -123,21 +136,21 @@ def _require_bureau(user):
 @require_GET
 def complaint_list(request):
     _require_bureau(request.user)
-    today = services.local_today()
+    today = dates.today()
     form = ComplaintFilterForm(request.GET)
     complaints = (
-        services.complaints_for_user(request.user)
+        complaints_for_user(request.user)
         .select_related("window", "item")
-        .annotate(deadline=services.deadline_annotation("due", today))
+        .annotate(deadline=deadlines.deadline_annotation("due", today))
     )
     if form.is_valid():
         data = form.cleaned_data
         if data["status"]:
             complaints = complaints.filter(status=data["status"])
-        if data["deadline"] == services.OVERDUE:
-            complaints = complaints.filter(services.overdue_filter("due", today))
-        elif data["deadline"] == services.NEAR_DUE:
-            complaints = complaints.filter(services.near_due_filter("due", today))
+        if data["deadline"] == deadlines.OVERDUE:
+            complaints = complaints.filter(deadlines.overdue_filter("due", today))
+        elif data["deadline"] == deadlines.NEAR_DUE:
+            complaints = complaints.filter(deadlines.near_due_filter("due", today))
     complaints = complaints.order_by(F("closed_at").asc(nulls_first=True), "due", "pk")
     # Queries: session, user, bureau group, the calendar for the near-due limit, count, the
     # page of complaints with their window and item.
@@ -152,7 +165,7 @@ def complaint_list(request):
         "page": page,
         "query": query.urlencode(),
         "filtered": any(request.GET.get(k) for k in ("status", "deadline")),
-        "deadline_labels": services.DEADLINE_LABELS,
+        "deadline_labels": deadlines.DEADLINE_LABELS,
     }
     return render(request, "reviews/complaint_list.html", context)
 
@@ -160,7 +173,7 @@ def complaint_list(request):
 def _staff_steps(complaint):
     steps = list(Step.objects.filter(complaint=complaint).select_related("actor"))
     for step in steps:
-        step.method_label = services.CONTACT_METHOD_LABELS.get(step.method, step.method)
+        step.method_label = CONTACT_METHOD_LABELS.get(step.method, step.method)
     return steps
 
 
@@ -169,8 +182,8 @@ def _detail_context(complaint, **forms):
     return {
         "complaint": complaint,
         "steps": _staff_steps(complaint),
-        "deadline": services.complaint_deadline(complaint, services.local_today()),
-        "deadline_labels": services.DEADLINE_LABELS,
+        "deadline": complaint_deadline(complaint, dates.today()),
+        "deadline_labels": deadlines.DEADLINE_LABELS,
         "step_form": (forms.get("step_form") or ComplaintStepForm(prefix="step"))
         if is_open
         else None,
@@ -186,18 +199,18 @@ def _detail_context(complaint, **forms):
 @login_required
 @require_GET
 def complaint_detail(request, pk):
-    complaint = services.get_complaint_for_user(request.user, pk)
+    complaint = get_complaint_for_user(request.user, pk)
     return render(request, "reviews/complaint_detail.html", _detail_context(complaint))
 
 
 def _handle(request, pk, form_class, prefix, action, done_message):
     """POST of one of the complaint page's forms: run `action(complaint, form data)`."""
-    complaint = services.get_complaint_for_user(request.user, pk)
+    complaint = get_complaint_for_user(request.user, pk)
     form = form_class(request.POST, prefix=prefix)
     if form.is_valid():
         try:
             action(complaint, form.cleaned_data)
-        except services.StepRefused as refusal:
+        except StepRefused as refusal:
             messages.error(request, refusal.message)
             return redirect("reviews:complaint_detail", pk=complaint.pk)
         except ValidationError as error:
@@ -213,9 +226,7 @@ def _handle(request, pk, form_class, prefix, action, done_message):
 @require_POST
 def complaint_step(request, pk):
     def action(complaint, data):
-        services.complaint_step(
-            complaint, request.user, data["kind"], data["method"], data["notes"]
-        )
+        record_complaint_step(complaint, request.user, data["kind"], data["method"], data["notes"])
 
     return _handle(request, pk, ComplaintStepForm, "step", action, _("The step has been recorded."))
 
@@ -224,7 +235,7 @@ def complaint_step(request, pk):
 @require_POST
 def complaint_link(request, pk):
     def action(complaint, data):
-        services.link_complaint(
+        link_complaint(
             complaint, request.user, case_reference=data["case_reference"], window=data["window"]
         )
 
@@ -235,7 +246,7 @@ def complaint_link(request, pk):
 @require_POST
 def complaint_close(request, pk):
     def action(complaint, data):
-        services.close_complaint(complaint, request.user, data["method"], data["notes"])
+        close_complaint(complaint, request.user, data["method"], data["notes"])
 
     message = _("The complaint is closed and the person has been told.")
     return _handle(request, pk, ComplaintCloseForm, "close", action, message)

@@ -1,8 +1,8 @@
 """Rating pages: the person's private rating page, staff entry for the pad or the hotline, and
 the staff pages of ratings and appeals (申诉/复核).
 
-Who sees what is decided by reviews.services (ratings_for_user, get_rating_for_user): window
-staff see their own windows' ratings, the bureau sees all, a stranger gets 404.
+Who sees what is decided by reviews.services.ratings (ratings_for_user, get_rating_for_user):
+window staff see their own windows' ratings, the bureau sees all, a stranger gets 404.
 """
 
 from django.contrib import messages
@@ -22,10 +22,18 @@ from appointments.cases import get_case_for_user
 from appointments.constants import Status
 from windows.models import is_bureau
 
-from .. import services
 from ..constants import AppealDecision, RatingChannel
+from ..exceptions import AppealRefused, RatingRefused
 from ..forms import AppealDecisionForm, AppealForm, RatingForm, StaffRatingForm
 from ..models import Appeal, Rating
+from ..services.appeals import can_appeal, decide_appeal, file_appeal
+from ..services.ratings import (
+    RATING_TAG_LABELS,
+    find_case_for_rating,
+    get_rating_for_user,
+    ratings_for_user,
+)
+from ..services.ratings import rate as record_rating
 
 PAGE_SIZE = 50
 
@@ -40,7 +48,7 @@ def rating_summary(rating):
     return {
         "rating": rating,
         "aspects": [(label, _level_label(value)) for label, value in aspects if value],
-        "tags": [services.RATING_TAG_LABELS.get(tag, tag) for tag in rating.tags],
+        "tags": [RATING_TAG_LABELS.get(tag, tag) for tag in rating.tags],
     }
 
 
@@ -65,7 +73,7 @@ def apply_form_errors(form, error):
 def rate(request, reference):
     """/rate/<reference>/?token=T: 404 for an unknown reference or a wrong token alike."""
     token = request.GET.get("token", "")
-    case = services.find_case_for_rating(reference, token)
+    case = find_case_for_rating(reference, token)
     if case is None:
         raise Http404
     rating = Rating.objects.filter(case=case).first()
@@ -76,8 +84,8 @@ def rate(request, reference):
     form = RatingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.rate(case, token=token, channel=RatingChannel.LINK, **form.rating_values())
-        except services.RatingRefused:
+            record_rating(case, token=token, channel=RatingChannel.LINK, **form.rating_values())
+        except RatingRefused:
             # Rated a moment ago in another tab, or on the pad: show what was recorded.
             return _already_rated(request, case, Rating.objects.get(case=case))
         except ValidationError as error:
@@ -118,14 +126,14 @@ def staff_rate(request, case_pk):
 def _enter_rating(request, case, form):
     data = form.cleaned_data
     try:
-        return services.rate(
+        return record_rating(
             case,
             token=data["token"],
             channel=data["channel"],
             entered_by=request.user,
             **form.rating_values(),
         )
-    except services.RatingRefused as refusal:
+    except RatingRefused as refusal:
         # Staff already know this case exists, so the code error can say what is wrong.
         field = "token" if refusal.code == "bad_token" else None
         message = _("This code does not match the case.") if field else refusal.message
@@ -139,9 +147,7 @@ def _enter_rating(request, case, form):
 
 
 def _rating_rows(user):
-    return services.ratings_for_user(user).select_related(
-        "case", "window", "item", "staff", "appeal"
-    )
+    return ratings_for_user(user).select_related("case", "window", "item", "staff", "appeal")
 
 
 @login_required
@@ -166,7 +172,7 @@ def _rating_detail_context(request, rating, **forms):
         "case": rating.case,
         "appeal": appeal,
         "rectification": rectification,
-        "can_appeal": appeal is None and rating.is_bad and services.can_appeal(user, rating),
+        "can_appeal": appeal is None and rating.is_bad and can_appeal(user, rating),
         "can_decide": appeal is not None
         and appeal.decision == AppealDecision.PENDING
         and is_bureau(user),
@@ -179,7 +185,7 @@ def _rating_detail_context(request, rating, **forms):
 @login_required
 @require_GET
 def rating_detail(request, pk):
-    rating = services.get_rating_for_user(request.user, pk)
+    rating = get_rating_for_user(request.user, pk)
     return render(request, "reviews/rating_detail.html", _rating_detail_context(request, rating))
 
 
@@ -187,12 +193,12 @@ def rating_detail(request, pk):
 @require_POST
 def appeal_file(request, pk):
     """申诉: the window's supervisor appeals a 差评."""
-    rating = services.get_rating_for_user(request.user, pk)
+    rating = get_rating_for_user(request.user, pk)
     form = AppealForm(request.POST)
     if form.is_valid():
         try:
-            services.file_appeal(rating, request.user, form.cleaned_data["reason"])
-        except services.AppealRefused as refusal:
+            file_appeal(rating, request.user, form.cleaned_data["reason"])
+        except AppealRefused as refusal:
             messages.error(request, refusal.message)
             return redirect("reviews:rating_detail", pk=rating.pk)
         except ValidationError as error:
@@ -208,7 +214,7 @@ def appeal_file(request, pk):
 @require_POST
 def appeal_decide(request, pk):
     """复核: the bureau upholds or dismisses an appeal."""
-    rating = services.get_rating_for_user(request.user, pk)
+    rating = get_rating_for_user(request.user, pk)
     appeal = Appeal.objects.filter(rating=rating).first()
     if appeal is None:
         raise Http404
@@ -218,8 +224,8 @@ def appeal_decide(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.decide_appeal(appeal, request.user, data["decision"], data["notes"])
-        except services.AppealRefused as refusal:
+            decide_appeal(appeal, request.user, data["decision"], data["notes"])
+        except AppealRefused as refusal:
             messages.error(request, refusal.message)
         else:
             messages.success(request, _("The decision has been recorded."))
@@ -233,7 +239,7 @@ def appeal_decide(request, pk):
 def appeal_list(request):
     """Appeals of the user's windows (the bureau: all), those awaiting a decision first."""
     # Queries: session, user, bureau group, count, the page of appeals with rating, window, item.
-    visible = services.ratings_for_user(request.user).values("pk")
+    visible = ratings_for_user(request.user).values("pk")
     pending_first = models.Case(
         When(decision=AppealDecision.PENDING, then=Value(0)),
         default=Value(1),

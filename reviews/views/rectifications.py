@@ -2,7 +2,7 @@
 the form of its next step, and the ledger (台账) download.
 
 Window staff read their windows' rectifications; the bureau and the window's supervisor work
-them (reviews.services.get_rectification_for_user with work=True).
+them (reviews.services.rectifications.get_rectification_for_user with work=True).
 """
 
 from django.conf import settings
@@ -16,24 +16,42 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from appointments import deadlines
 from appointments.masking import mask_name, mask_phone
+from ipservice import dates
 from ipservice.spreadsheets import XLSX_CONTENT_TYPE
 from windows.models import ServicePoint
 
-from .. import exports, services
+from .. import exports
 from ..constants import StepKind
+from ..exceptions import StepRefused
 from ..forms import RECTIFICATION_STEP_FORMS, NoteForm, RectificationFilterForm
 from ..models import Appeal, Step
+from ..services.rectifications import (
+    add_note,
+    can_work_rectification,
+    follow_up,
+    get_rectification_for_user,
+    is_on_time,
+    late_steps,
+    next_step,
+    rectification_deadline,
+    rectifications_for_user,
+    rectify,
+    reply,
+    verify,
+)
+from ..services.steps import CONTACT_METHOD_LABELS
 from .ratings import apply_form_errors, rating_summary
 
 PAGE_SIZE = 50
 
 STEP_ACTIONS = {
-    StepKind.FOLLOW_UP: services.follow_up,
-    StepKind.VERIFY: services.verify,
-    StepKind.RECTIFY: services.rectify,
-    StepKind.REPLY: services.reply,
-    StepKind.NOTE: services.add_note,
+    StepKind.FOLLOW_UP: follow_up,
+    StepKind.VERIFY: verify,
+    StepKind.RECTIFY: rectify,
+    StepKind.REPLY: reply,
+    StepKind.NOTE: add_note,
 }
 
 
@@ -41,8 +59,8 @@ def filtered_rectifications(user, params, today):
     """The user's rectifications filtered by `params` (status, window, deadline), with the
     deadline state annotated; returns (form, queryset). Invalid filters are left out."""
     form = RectificationFilterForm(params, windows=ServicePoint.objects.for_user(user))
-    queryset = services.rectifications_for_user(user).annotate(
-        deadline=services.deadline_annotation("rectify_due", today)
+    queryset = rectifications_for_user(user).annotate(
+        deadline=deadlines.deadline_annotation("rectify_due", today)
     )
     if form.is_valid():
         data = form.cleaned_data
@@ -50,10 +68,10 @@ def filtered_rectifications(user, params, today):
             queryset = queryset.filter(status=data["status"])
         if data["window"]:
             queryset = queryset.filter(window=data["window"])
-        if data["deadline"] == services.OVERDUE:
-            queryset = queryset.filter(services.overdue_filter("rectify_due", today))
-        elif data["deadline"] == services.NEAR_DUE:
-            queryset = queryset.filter(services.near_due_filter("rectify_due", today))
+        if data["deadline"] == deadlines.OVERDUE:
+            queryset = queryset.filter(deadlines.overdue_filter("rectify_due", today))
+        elif data["deadline"] == deadlines.NEAR_DUE:
+            queryset = queryset.filter(deadlines.near_due_filter("rectify_due", today))
     # Open ones first, the earliest due first.
     ordered = queryset.order_by(F("closed_at").asc(nulls_first=True), "rectify_due", "pk")
     return form, ordered
@@ -61,14 +79,14 @@ def filtered_rectifications(user, params, today):
 
 def with_late_steps(rows, today):
     for row in rows:
-        row.late_steps = services.late_steps(row, today)
+        row.late_steps = late_steps(row, today)
     return rows
 
 
 @login_required
 @require_GET
 def rectification_list(request):
-    today = services.local_today()
+    today = dates.today()
     form, rectifications = filtered_rectifications(request.user, request.GET, today)
     rectifications = rectifications.select_related("window", "rating__item", "rating__case")
     # Queries: session, user, bureau group, the calendar for the near-due limit, the windows of
@@ -92,15 +110,15 @@ def rectification_list(request):
 def _steps(rect):
     steps = list(Step.objects.filter(rectification=rect).select_related("actor"))
     for step in steps:
-        step.method_label = services.CONTACT_METHOD_LABELS.get(step.method, step.method)
+        step.method_label = CONTACT_METHOD_LABELS.get(step.method, step.method)
     return steps
 
 
 def _detail_context(request, rect, bound_form=None):
-    today = services.local_today()
+    today = dates.today()
     rating, case = rect.rating, rect.rating.case
-    can_work = services.can_work_rectification(request.user, rect.window_id)
-    step = services.next_step(rect) if can_work else None
+    can_work = can_work_rectification(request.user, rect.window_id)
+    step = next_step(rect) if can_work else None
     form = None
     if step:
         form = bound_form if bound_form is not None and bound_form.prefix == step else None
@@ -127,17 +145,17 @@ def _detail_context(request, rect, bound_form=None):
         "next_step_label": StepKind(step).label if step else "",
         "form": form,
         "note_form": note_form,
-        "deadline": services.rectification_deadline(rect, today),
-        "deadline_labels": services.DEADLINE_LABELS,
-        "late_steps": [StepKind(kind).label for kind in services.late_steps(rect, today)],
-        "on_time": services.is_on_time(rect),
+        "deadline": rectification_deadline(rect, today),
+        "deadline_labels": deadlines.DEADLINE_LABELS,
+        "late_steps": [StepKind(kind).label for kind in late_steps(rect, today)],
+        "on_time": is_on_time(rect),
     }
 
 
 @login_required
 @require_GET
 def rectification_detail(request, pk):
-    rect = services.get_rectification_for_user(request.user, pk)
+    rect = get_rectification_for_user(request.user, pk)
     return render(request, "reviews/rectification_detail.html", _detail_context(request, rect))
 
 
@@ -147,13 +165,13 @@ def rectification_step(request, pk, kind):
     """Record one step (follow-up, verification, rectification, reply) or a note."""
     if kind not in STEP_ACTIONS:
         raise Http404
-    rect = services.get_rectification_for_user(request.user, pk, work=True)
+    rect = get_rectification_for_user(request.user, pk, work=True)
     prefix = "note" if kind == StepKind.NOTE else kind
     form = RECTIFICATION_STEP_FORMS[kind](request.POST, prefix=prefix)
     if form.is_valid():
         try:
             STEP_ACTIONS[kind](rect, request.user, **form.cleaned_data)
-        except services.StepRefused as refusal:
+        except StepRefused as refusal:
             messages.error(request, refusal.message)
             return redirect("reviews:rectification_detail", pk=rect.pk)
         except ValidationError as error:
@@ -169,7 +187,7 @@ def rectification_step(request, pk, kind):
 @require_GET
 def rectification_ledger(request):
     """The ledger (台账) of the rectifications in the list, as .xlsx, personal data masked."""
-    today = services.local_today()
+    today = dates.today()
     _form, rectifications = filtered_rectifications(request.user, request.GET, today)
     content = exports.ledger_workbook(rectifications, today)
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.http import Http404
 
-from appointments import services
+from appointments import references, services
 from appointments.constants import Action, Channel, Status
 from appointments.exceptions import SlotFull, SlotUnavailable, TransitionNotAllowed
 from appointments.models import Case, Slot
@@ -175,7 +175,7 @@ def test_rescheduling_to_the_same_time_or_a_cancelled_booking_is_refused(window,
 def test_references_skip_ones_in_use(window, item, monkeypatch):
     taken = book(window, item, at(DAY, 9), seq=1).reference
     draws = iter(taken[-4:] + "ABCD")
-    monkeypatch.setattr(services.secrets, "choice", lambda alphabet: next(draws))
+    monkeypatch.setattr(references.secrets, "choice", lambda alphabet: next(draws))
     assert services.new_reference() == taken[:-4] + "ABCD"
 
 

@@ -381,7 +381,7 @@ def test_completing_invites_a_rating_once_committed(
     case = make_case(window_a, item, Status.ACCEPTED)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         cases.complete(case, staff_a)
-    # reviews.services.on_case_completed: the invitation task is queued after the commit.
+    # case_completed is sent after the commit (reviews then queues the invitation).
     assert len(callbacks) == 1
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         with pytest.raises(TransitionNotAllowed):

@@ -1,6 +1,6 @@
 """Factories and helpers of the ratings / rectification / appeals / complaints tests.
 
-Ratings made with `rate_case` go through reviews.services.rate, so a 2 or 1 opens its
+Ratings made with `rate_case` go through reviews.services.ratings.rate, so a 2 or 1 opens its
 rectification exactly as in production; RatingFactory writes a row directly for lists.
 """
 
@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from appointments.constants import Status
 from appointments.services import booking_token
-from reviews import services
 from reviews.constants import RatingChannel
 from reviews.models import Complaint, Rating
+from reviews.services.ratings import rate
 from tests.appointments.factories import CaseFactory
 from tests.windows.factories import StaffMembershipFactory
 from windows.constants import Role
@@ -56,7 +56,7 @@ class ComplaintFactory(factory.django.DjangoModelFactory):
 def rate_case(case, score=1, **values):
     """Rate `case` as the person would, through the service (opens the rectification)."""
     values.setdefault("comment", "等了很久，窗口说不清要什么材料")
-    return services.rate(case, token=booking_token(case), score=score, **values)
+    return rate(case, token=booking_token(case), score=score, **values)
 
 
 def bad_rating(window, **case_values):

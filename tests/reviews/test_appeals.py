@@ -2,9 +2,10 @@
 
 import pytest
 
-from reviews import services
 from reviews.constants import AppealDecision
+from reviews.exceptions import AppealRefused
 from reviews.models import Appeal, Rating
+from reviews.services.appeals import decide_appeal, file_appeal
 
 from .factories import CompletedCaseFactory, bad_rating, rate_case, supervisor_of
 from .feedback_fixtures import *  # noqa: F403
@@ -53,14 +54,14 @@ def test_an_upheld_appeal_excludes_the_rating(client, english, window_a, supervi
 
 def test_a_dismissed_appeal_leaves_the_rating_standing(window_a, supervisor_a, bureau):
     rating = bad_rating(window_a)
-    appeal = services.file_appeal(rating, supervisor_a, "恶意差评")
-    services.decide_appeal(appeal, bureau, False, "证据不足，维持评价。")
+    appeal = file_appeal(rating, supervisor_a, "恶意差评")
+    decide_appeal(appeal, bureau, False, "证据不足，维持评价。")
     rating.refresh_from_db()
     appeal.refresh_from_db()
     assert rating.excluded is False and appeal.decision == AppealDecision.DISMISSED
     # Decided once.
-    with pytest.raises(services.AppealRefused) as refusal:
-        services.decide_appeal(appeal, bureau, True, "改判")
+    with pytest.raises(AppealRefused) as refusal:
+        decide_appeal(appeal, bureau, True, "改判")
     assert refusal.value.code == "already_decided"
 
 
@@ -75,7 +76,7 @@ def test_only_the_supervisor_files_and_only_the_bureau_decides(
     assert client.post(rating_url(rating, "appeal/"), {"reason": "x"}).status_code == 403
     assert not Appeal.objects.exists()
 
-    services.file_appeal(rating, supervisor_a, "误评")
+    file_appeal(rating, supervisor_a, "误评")
     login(client, supervisor_a)
     response = client.post(
         rating_url(rating, "appeal/decide/"), {"decision": "upheld", "notes": "x"}
@@ -86,13 +87,13 @@ def test_only_the_supervisor_files_and_only_the_bureau_decides(
 
 def test_one_appeal_per_rating_and_only_for_bad_ratings(english, window_a, supervisor_a):
     good = rate_case(CompletedCaseFactory(window=window_a), score=3)
-    with pytest.raises(services.AppealRefused):
-        services.file_appeal(good, supervisor_a, "不公平")
+    with pytest.raises(AppealRefused):
+        file_appeal(good, supervisor_a, "不公平")
     login(english, supervisor_a)
     assert not english.get(rating_url(good)).context["can_appeal"]
 
     rating = bad_rating(window_a)
-    services.file_appeal(rating, supervisor_a, "误评")
+    file_appeal(rating, supervisor_a, "误评")
     response = english.post(rating_url(rating, "appeal/"), {"reason": "再次申诉"}, follow=True)
     assert "This rating has already been appealed." in response.content.decode()
     assert Appeal.objects.filter(rating=rating).count() == 1
@@ -115,9 +116,9 @@ def test_a_supervisor_of_another_window_sees_nothing(client, window_a, window_b,
 
 
 def test_the_appeal_list_puts_pending_first(client, window_a, supervisor_a, bureau):
-    decided = services.file_appeal(bad_rating(window_a), supervisor_a, "一")
-    services.decide_appeal(decided, bureau, False, "维持")
-    pending = services.file_appeal(bad_rating(window_a), supervisor_a, "二")
+    decided = file_appeal(bad_rating(window_a), supervisor_a, "一")
+    decide_appeal(decided, bureau, False, "维持")
+    pending = file_appeal(bad_rating(window_a), supervisor_a, "二")
     login(client, bureau)
     rows = list(client.get("/reviews/appeals/").context["page"].object_list)
     assert [a.pk for a in rows] == [pending.pk, decided.pk]

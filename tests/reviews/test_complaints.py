@@ -10,10 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from appointments import deadlines
 from appointments.models import Notice
-from reviews import services
 from reviews.constants import ComplaintStatus, StepKind
 from reviews.models import Complaint, Step
+from reviews.services.complaints import submit_complaint
 
 from .factories import ComplaintFactory, CompletedCaseFactory
 from .feedback_fixtures import *  # noqa: F403
@@ -73,7 +74,7 @@ def test_bad_reports_are_refused_with_messages(client):
 
 
 def test_lookup_by_reference_and_phone(english):
-    complaint = services.submit_complaint(
+    complaint = submit_complaint(
         name="李四", phone="13912345678", matter="商标变更", description="没办成"
     )
     response = lookup(english, complaint.reference.lower(), "139-1234-5678")
@@ -103,7 +104,7 @@ def test_the_form_is_rate_limited(client, settings):
 
 def test_the_bureau_handles_links_and_closes_a_complaint(client, english, bureau, window_a):
     case = CompletedCaseFactory(window=window_a)
-    complaint = services.submit_complaint(
+    complaint = submit_complaint(
         name="李四", phone="13912345678", matter="专利权质押登记", description="没办成"
     )
     login(client, bureau)
@@ -154,15 +155,13 @@ def test_the_bureau_handles_links_and_closes_a_complaint(client, english, bureau
 
 def test_overdue_complaints_in_the_list(english, bureau):
     with time_machine.travel(shanghai(2026, 9, 24, 10), tick=False):
-        late = services.submit_complaint(
-            name="李四", phone="13912345678", matter="甲", description="乙"
-        )
+        late = submit_complaint(name="李四", phone="13912345678", matter="甲", description="乙")
     login(english, bureau)
     with time_machine.travel(shanghai(2026, 10, 12, 10), tick=False):
         login(english, bureau)
         page = english.get("/reviews/complaints/")
         row = page.context["page"].object_list[0]
-        assert row.deadline == services.OVERDUE
+        assert row.deadline == deadlines.OVERDUE
         html = page.content.decode()
         assert "Overdue" in html
         # Lists mask the person.

@@ -6,7 +6,7 @@ import threading
 import pytest
 from django.db import connection
 
-from reviews import services
+from reviews.exceptions import RatingRefused
 from reviews.models import Rating, Rectification
 
 from .factories import CompletedCaseFactory, rate_case
@@ -24,7 +24,7 @@ def test_one_rating_wins_a_race(window_a, item):
             barrier.wait()
             rate_case(case, score=1)
             outcomes.append("rated")
-        except services.RatingRefused as refusal:
+        except RatingRefused as refusal:
             outcomes.append(refusal.code)
         finally:
             connection.close()

@@ -1,14 +1,17 @@
 """The person's rating page, staff entry for the pad or the hotline, and the invitation."""
 
 import pytest
+from django.db import transaction
+from django.utils import timezone
 
 from appointments import cases
 from appointments.constants import Status
 from appointments.models import Notice
 from appointments.services import booking_token
-from reviews import services
 from reviews.constants import RatingChannel
+from reviews.exceptions import RatingRefused
 from reviews.models import Rating, Rectification
+from reviews.services.ratings import RATING_TAGS, rate
 from reviews.tasks import invite_rating
 from tests.appointments.factories import CaseFactory
 
@@ -29,16 +32,14 @@ def test_rating_page_shows_the_case_in_chinese(client, completed_a):
     assert completed_a.item.name in html
     assert completed_a.window.name in html
     assert (
-        completed_a.completed_at.astimezone(services.timezone.get_default_timezone()).strftime(
-            "%Y-%m-%d"
-        )
+        completed_a.completed_at.astimezone(timezone.get_default_timezone()).strftime("%Y-%m-%d")
         in html
     )
     # Five levels, the three in-person questions, the tags, a comment box; all labelled.
     assert html.count('name="score"') == 5
     for name in ("efficiency", "competence", "attitude"):
         assert html.count(f'name="{name}"') == 5
-    assert html.count('name="tags"') == len(services.RATING_TAGS)
+    assert html.count('name="tags"') == len(RATING_TAGS)
     assert 'name="comment"' in html
     assert "<legend>" in html
     assert "noindex" in html
@@ -194,8 +195,8 @@ def test_staff_rate_page_access(client, completed_a, staff_b, bureau):
 
 
 def test_the_service_refuses_staff_ratings_on_the_link_channel(completed_a, staff_a):
-    with pytest.raises(services.RatingRefused) as refusal:
-        services.rate(
+    with pytest.raises(RatingRefused) as refusal:
+        rate(
             completed_a,
             token=booking_token(completed_a),
             score=5,
@@ -203,19 +204,19 @@ def test_the_service_refuses_staff_ratings_on_the_link_channel(completed_a, staf
             entered_by=staff_a,
         )
     assert refusal.value.code == "wrong_channel"
-    with pytest.raises(services.RatingRefused):
-        services.rate(completed_a, token=booking_token(completed_a), score=5, channel="pad")
+    with pytest.raises(RatingRefused):
+        rate(completed_a, token=booking_token(completed_a), score=5, channel="pad")
 
 
 # --- the invitation -----------------------------------------------------------------------------
 
 
 def test_completing_a_case_invites_the_person_once(
-    client, django_capture_on_commit_callbacks, window_a, item
+    client, django_capture_on_commit_callbacks, window_a, item, staff_a
 ):
-    case = CompletedCaseFactory(window=window_a, item=item)
+    case = CaseFactory(window=window_a, item=item, status=Status.ACCEPTED, handled_by=staff_a)
     with django_capture_on_commit_callbacks(execute=True):
-        services.on_case_completed(case)
+        cases.complete(case, staff_a)
     notice = Notice.objects.get(key=f"invite:{case.reference}")
     assert notice.recipient == case.phone
     link = f"/rate/{case.reference}/?token={booking_token(case)}"
@@ -250,10 +251,12 @@ def test_no_invitation_for_a_case_rated_or_not_completed(window_a, item):
 
 
 def test_a_rolled_back_completion_invites_nobody(
-    django_capture_on_commit_callbacks, window_a, item
+    django_capture_on_commit_callbacks, window_a, item, staff_a
 ):
-    case = CompletedCaseFactory(window=window_a, item=item)
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.on_case_completed(case)
-    assert len(callbacks) == 1  # waits for the commit
-    assert not Notice.objects.exists()
+    case = CaseFactory(window=window_a, item=item, status=Status.ACCEPTED, handled_by=staff_a)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            cases.complete(case, staff_a)
+            raise RuntimeError("the request failed after the completion")
+    assert callbacks == []
+    assert not Notice.objects.filter(key__startswith="invite:").exists()

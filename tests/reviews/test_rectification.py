@@ -5,13 +5,27 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from appointments import deadlines
 from appointments.workdays import add_working_days
-from reviews import services
+from ipservice import dates
 from reviews.constants import RectificationStatus, StepKind
+from reviews.exceptions import StepRefused
 from reviews.models import Rating, Rectification, Step
+from reviews.services import ratings
+from reviews.services.rectifications import (
+    add_note,
+    follow_up,
+    is_on_time,
+    next_step,
+    rectification_deadline,
+    reply,
+    verify,
+)
 
 from .factories import bad_rating, rate_case
 from .feedback_fixtures import *  # noqa: F403
@@ -80,7 +94,7 @@ def test_the_rating_and_its_rectification_are_one_transaction(completed_a, monke
     def broken(rating):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "open_rectification", broken)
+    monkeypatch.setattr(ratings, "open_rectification", broken)
     with pytest.raises(RuntimeError):
         rate_case(completed_a)
     assert not Rating.objects.exists()
@@ -142,7 +156,7 @@ def test_supervisor_works_a_rectification_to_the_end(
     rect.refresh_from_db()
     assert rect.status == RectificationStatus.CLOSED
     assert rect.closed_at == shanghai(2026, 10, 13, 10, 0)
-    assert services.is_on_time(rect)
+    assert is_on_time(rect)
 
     steps = list(Step.objects.filter(rectification=rect))
     assert [s.kind for s in steps] == ["follow_up", "verify", "rectify", "reply"]
@@ -164,7 +178,7 @@ def test_a_complaint_not_substantiated_goes_straight_to_the_reply(client, window
     client.post(
         step_url(rect, "follow_up"),
         {
-            "follow_up-when": services.timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "follow_up-when": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
             "follow_up-method": "sms",
             "follow_up-notes": "已联系",
         },
@@ -174,7 +188,7 @@ def test_a_complaint_not_substantiated_goes_straight_to_the_reply(client, window
         {"verify-substantiated": "no", "verify-notes": "查看录像，服务规范。"},
     )
     rect.refresh_from_db()
-    assert services.next_step(rect) == StepKind.REPLY
+    assert next_step(rect) == StepKind.REPLY
     client.post(step_url(rect, "rectify"), {"rectify-notes": "无"})
     rect.refresh_from_db()
     assert rect.status == RectificationStatus.VERIFIED
@@ -194,27 +208,27 @@ def test_it_cannot_be_closed_without_a_reply(english, window_a, bureau):
     rect.refresh_from_db()
     assert rect.status == RectificationStatus.OPEN and rect.closed_at is None
     # A reply without words is no reply.
-    services.follow_up(rect, bureau, services.timezone.now(), "phone", "联系上了")
-    services.verify(rect, bureau, False, "不属实")
+    follow_up(rect, bureau, timezone.now(), "phone", "联系上了")
+    verify(rect, bureau, False, "不属实")
     response = english.post(step_url(rect, "reply"), {"reply-method": "phone", "reply-notes": " "})
     assert "notes" in response.context["form"].errors
     rect.refresh_from_db()
     assert rect.closed_at is None
-    with pytest.raises(services.ValidationError):
-        services.reply(rect, bureau, "phone", "   ")
+    with pytest.raises(ValidationError):
+        reply(rect, bureau, "phone", "   ")
 
 
 def test_steps_out_of_order_and_after_closing_are_refused(window_a, bureau):
     rect = bad_rating(window_a).rectification
-    with pytest.raises(services.StepRefused):
-        services.verify(rect, bureau, True, "属实")
-    services.follow_up(rect, bureau, services.timezone.now(), "phone", "联系上了")
-    with pytest.raises(services.StepRefused):
-        services.follow_up(rect, bureau, services.timezone.now(), "phone", "again")
-    services.verify(rect, bureau, False, "不属实")
-    services.reply(rect, bureau, "phone", "已解释")
-    with pytest.raises(services.StepRefused) as refusal:
-        services.add_note(rect, bureau, "after")
+    with pytest.raises(StepRefused):
+        verify(rect, bureau, True, "属实")
+    follow_up(rect, bureau, timezone.now(), "phone", "联系上了")
+    with pytest.raises(StepRefused):
+        follow_up(rect, bureau, timezone.now(), "phone", "again")
+    verify(rect, bureau, False, "不属实")
+    reply(rect, bureau, "phone", "已解释")
+    with pytest.raises(StepRefused) as refusal:
+        add_note(rect, bureau, "after")
     assert refusal.value.code == "closed"
 
 
@@ -274,28 +288,28 @@ def test_overdue_and_near_due_in_the_list(client, english, window_a, bureau):
     with time_machine.travel(shanghai(2026, 10, 21, 9), tick=False):
         page = english.get("/reviews/rectifications/")
         rows = {r.pk: r for r in page.context["page"].object_list}
-        assert rows[late.pk].deadline == services.NEAR_DUE
-        assert rows[fresh.pk].deadline == services.OK
+        assert rows[late.pk].deadline == deadlines.NEAR_DUE
+        assert rows[fresh.pk].deadline == deadlines.OK
         html = page.content.decode()
         assert "Due soon" in html and "Contact late" in html and "Reply late" in html
     # 2026-10-23: past the 15 working days.
     with time_machine.travel(shanghai(2026, 10, 23, 9), tick=False):
         page = english.get("/reviews/rectifications/")
         rows = {r.pk: r for r in page.context["page"].object_list}
-        assert rows[late.pk].deadline == services.OVERDUE
+        assert rows[late.pk].deadline == deadlines.OVERDUE
         assert "Overdue" in page.content.decode()
         overdue = english.get("/reviews/rectifications/", {"deadline": "overdue"})
         assert [r.pk for r in overdue.context["page"].object_list] == [late.pk]
         detail_html = english.get(detail(late)).content.decode()
         assert "Overdue" in detail_html
-        assert services.rectification_deadline(late, services.local_today()) == services.OVERDUE
+        assert rectification_deadline(late, dates.today()) == deadlines.OVERDUE
         # Closing it late: no longer overdue, but not on time either.
-        services.follow_up(late, bureau, services.timezone.now(), "phone", "联系上了")
-        services.verify(late, bureau, False, "不属实")
-        services.reply(late, bureau, "phone", "已解释")
+        follow_up(late, bureau, timezone.now(), "phone", "联系上了")
+        verify(late, bureau, False, "不属实")
+        reply(late, bureau, "phone", "已解释")
         late.refresh_from_db()
-        assert services.rectification_deadline(late, services.local_today()) is None
-        assert not services.is_on_time(late)
+        assert rectification_deadline(late, dates.today()) is None
+        assert not is_on_time(late)
         overdue = english.get("/reviews/rectifications/", {"deadline": "overdue"})
         assert list(overdue.context["page"].object_list) == []
 
@@ -303,7 +317,7 @@ def test_overdue_and_near_due_in_the_list(client, english, window_a, bureau):
 def test_list_filters(client, window_a, window_b, bureau):
     a = bad_rating(window_a).rectification
     b = bad_rating(window_b).rectification
-    services.follow_up(b, bureau, services.timezone.now(), "phone", "联系上了")
+    follow_up(b, bureau, timezone.now(), "phone", "联系上了")
     login(client, bureau)
     by_window = client.get("/reviews/rectifications/", {"window": window_a.pk})
     assert [r.pk for r in by_window.context["page"].object_list] == [a.pk]

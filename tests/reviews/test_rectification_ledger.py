@@ -6,11 +6,12 @@ import zipfile
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from ipservice.spreadsheets import XLSX_CONTENT_TYPE as XLSX_TYPE
-from reviews import services
+from reviews.services.rectifications import add_note, follow_up
 
 from .factories import CompletedCaseFactory, bad_rating, rate_case
 from .feedback_fixtures import *  # noqa: F403
@@ -30,7 +31,7 @@ def test_the_ledger_is_a_valid_xlsx_with_masked_personal_data(client, window_a, 
     case = CompletedCaseFactory(window=window_a, name="欧阳娜娜", phone="13812345678")
     rating = rate_case(case, score=1, comment='=HYPERLINK("http://evil")')
     rect = rating.rectification
-    services.follow_up(rect, bureau, services.timezone.now(), "phone", "群众反映等候时间长")
+    follow_up(rect, bureau, timezone.now(), "phone", "群众反映等候时间长")
     login(client, bureau)
     response = client.get(LEDGER)
     assert response.status_code == 200
@@ -83,7 +84,7 @@ def test_ledger_queries_do_not_grow_with_rows(client, window_a, bureau):
         client.get(LEDGER)
     for _ in range(5):
         rect = bad_rating(window_a).rectification
-        services.add_note(rect, bureau, "记录")
+        add_note(rect, bureau, "记录")
     with CaptureQueriesContext(connection) as many:
         client.get(LEDGER)
     assert len(many) == len(few)
@@ -147,7 +148,7 @@ def test_api_list_another_windows_filter_is_400_for_staff(window_b, staff_a):
 def test_api_list_filters(window_a, bureau):
     a = bad_rating(window_a).rectification
     b = bad_rating(window_a).rectification
-    services.follow_up(b, bureau, services.timezone.now(), "phone", "联系上了")
+    follow_up(b, bureau, timezone.now(), "phone", "联系上了")
     api = APIClient()
     api.force_authenticate(bureau)
     ids = [r["id"] for r in api.get(API, {"status": "open"}).json()["results"]]

@@ -1,0 +1,30 @@
+"""The 好差评 workflows, one module each: ratings, rectifications (整改) of bad ones, appeals
+(申诉/复核) and complaints (办不成事反映); steps holds what staff record at each step.
+
+Pages (reviews/views/), the API (reviews/api/) and tasks call these functions, so who may do
+what, in which order and by when is decided in one place. Refusals raise the FeedbackError
+subclasses of reviews.exceptions (a stable `code` and a message for people), missing or bad
+input a Django ValidationError keyed by field, and acting without the right raises
+PermissionDenied.
+
+Callers import the module they need (`from reviews.services import ratings`). The names below
+are still imported from the package by modules that have not switched yet (reviews/alerts.py,
+reviews/exports.py, reviews/demo.py).
+"""
+
+from appointments.deadlines import DEADLINE_LABELS, overdue_filter
+from ipservice.dates import today as local_today
+
+from .rectifications import is_on_time, late_steps, rectification_deadline, rectification_dues
+from .steps import CONTACT_METHOD_LABELS
+
+__all__ = [
+    "CONTACT_METHOD_LABELS",
+    "DEADLINE_LABELS",
+    "is_on_time",
+    "late_steps",
+    "local_today",
+    "overdue_filter",
+    "rectification_deadline",
+    "rectification_dues",
+]
