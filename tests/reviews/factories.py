@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from appointments.constants import Status
 from appointments.services import booking_token
+from ipservice import dates
 from reviews.constants import RatingChannel
 from reviews.models import Complaint, Rating
 from reviews.services.ratings import rate
@@ -23,7 +24,7 @@ class CompletedCaseFactory(CaseFactory):
     """A case completed at the window by `handled_by` (a staff member of the window)."""
 
     status = Status.COMPLETED
-    accepted_on = factory.LazyFunction(timezone.localdate)
+    accepted_on = factory.LazyFunction(dates.today)
     completed_at = factory.LazyFunction(timezone.now)
     handled_by = factory.LazyAttribute(lambda o: StaffMembershipFactory(window=o.window).user)
 
@@ -50,7 +51,7 @@ class ComplaintFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"139{n % 100000000:08d}")
     matter = "专利实施许可合同备案"
     description = "材料要求说不清楚，跑了三次没办成。"
-    due = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=7))
+    due = factory.LazyFunction(lambda: dates.today() + dt.timedelta(days=7))
 
 
 def rate_case(case, score=1, **values):
