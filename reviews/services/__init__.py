@@ -7,9 +7,9 @@ subclasses of reviews.exceptions (a stable `code` and a message for people), mis
 input a Django ValidationError keyed by field, and acting without the right raises
 PermissionDenied.
 
-Callers import the module they need (`from reviews.services import ratings`). The names below
-are still imported from the package by modules that have not switched yet (reviews/alerts.py,
-reviews/exports.py, reviews/demo.py).
+Callers import from the module they need (`from reviews.services.ratings import rate`). The
+names below are still imported from the package by modules that have not switched yet
+(reviews/alerts.py, reviews/exports.py, reviews/demo.py).
 """
 
 from appointments.deadlines import DEADLINE_LABELS, overdue_filter
