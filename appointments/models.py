@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from windows.models import is_bureau
 
@@ -238,11 +239,13 @@ class MessageTemplate(models.Model):
     the file under templates/messages/ (appointments.texts, which checks and renders it)."""
 
     purpose = models.CharField(_("purpose"), max_length=40)
-    channel = models.CharField(_("channel"), max_length=8, choices=NoticeChannel.choices)
+    channel = models.CharField(
+        pgettext_lazy("message", "channel"), max_length=8, choices=NoticeChannel.choices
+    )
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
     subject = models.CharField(_("subject"), max_length=200, blank=True, default="")
     body = models.TextField(_("text"))
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("message template", "active"), default=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("updated by"),

@@ -178,7 +178,7 @@ PURPOSES = {purpose.name: purpose for purpose in _PURPOSES}
 ALLOWED_TAGS = {"if", "elif", "else", "endif", "for", "empty", "endfor", "comment", "endcomment"}
 FORLOOP_ATTRIBUTES = {"counter", "counter0", "revcounter", "revcounter0", "first", "last"}
 
-# Its own engine: no template libraries, no loaders, nothing escaped.
+# Its own engine: no template libraries, no loaders; texts render with autoescape off (_render).
 ENGINE = Engine(autoescape=False, loaders=[], libraries={})
 
 
@@ -207,7 +207,7 @@ def render_source(purpose, subject, body, facts, *, language):
 
 
 def _render(text, context):
-    return ENGINE.from_string(text).render(Context(context)) if text else ""
+    return ENGINE.from_string(text).render(Context(context, autoescape=False)) if text else ""
 
 
 def preview(purpose, subject, body, *, language):
@@ -250,7 +250,7 @@ def file_source(purpose, channel, language):
 def check(purpose, text):
     """Raise ValidationError unless `text` is a template that `purpose` can render: allowed
     tags only, valid syntax, declared placeholders only."""
-    _check_tags(text)
+    _check_tokens(text)
     try:
         template = ENGINE.from_string(text)
     except TemplateSyntaxError as exc:
@@ -266,8 +266,14 @@ def check(purpose, text):
         )
 
 
-def _check_tags(text):
+def _check_tokens(text):
     for token in Lexer(text).tokenize():
+        if token.token_type == TokenType.TEXT and any(m in token.contents for m in ("{{", "{%")):
+            raise ValidationError(
+                gettext("The template is not valid: %(error)s"),
+                params={"error": gettext("a {{ or {% is not closed")},
+                code="syntax",
+            )
         if token.token_type != TokenType.BLOCK:
             continue
         tag = token.contents.split()[0] if token.contents.split() else ""
