@@ -34,24 +34,24 @@ class SendError(Exception):
         self.attempts = attempts
 
 
-def queue_notice(key, *, channel, recipient, template, subject="", body):
+def create_notice(key, *, channel, recipient, template, subject="", body):
     """Create the notice for `key` unless it exists, and send it once the transaction commits.
+    Returns (notice, created): whether this call made (and enqueued) it.
 
     Only the call that creates the row enqueues it, so two runs of a job racing on one key
     (the unique index makes the second wait for the first and then find its row) send once."""
-    return create_notice(
-        key, channel=channel, recipient=recipient, template=template, subject=subject, body=body
-    )[0]
-
-
-def create_notice(key, *, subject="", **fields):
-    """queue_notice, returning (notice, created): whether this call made (and enqueued) it."""
-    fields["subject"] = subject[:200]
     try:
         # The INSERT first, in a savepoint: every booking makes a new notice, so looking for an
         # existing one first (get_or_create) would cost a query that almost never finds one.
         with transaction.atomic():
-            notice = Notice.objects.create(key=key, **fields)
+            notice = Notice.objects.create(
+                key=key,
+                channel=channel,
+                recipient=recipient,
+                template=template,
+                subject=subject[:200],
+                body=body,
+            )
     except IntegrityError:  # the unique key: this purpose has its notice already
         return Notice.objects.get(key=key), False
     transaction.on_commit(lambda: _enqueue(notice.pk), robust=True)

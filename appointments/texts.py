@@ -9,16 +9,17 @@ Each text is a file under templates/messages/, one per language, purpose and cha
 An email file holds the subject on its first line, then a blank line, then the body. The files
 are the defaults; the bureau may override a text in the admin (MessageTemplate), and an active
 override for the purpose, channel and language wins over the file. Deactivating or deleting it
-brings the file back. A text is rendered in the active language (the request's for what a person
-just did, the portal's default in tasks), as the texts made with gettext were before.
+brings the file back. A text is rendered in the active language: the request's for what a person
+has just done, the portal's default (Chinese) in tasks.
 
 Files and overrides are written in a small part of the Django template language: {{ placeholder }}
-with filters, {% if %}, {% for %} and {% comment %}. Only the placeholders declared for the
-purpose in PURPOSES may be used, and they are the only values a template is given (plain strings,
-numbers and lists of them), so a text cannot reach anything else; no tag loads a library,
-includes or extends a template. Texts are plain: nothing is HTML-escaped.
+with the filters of ALLOWED_FILTERS, {% if %}, {% for %} and {% comment %}. Only the placeholders
+declared for the purpose in PURPOSES may be used, and they are the only values a template is given
+(plain strings, numbers and lists of them), so a text cannot reach anything else; no tag loads a
+library, includes or extends a template. Texts are plain: nothing is HTML-escaped.
 """
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -176,6 +177,24 @@ PURPOSES = {purpose.name: purpose for purpose in _PURPOSES}
 
 # The tags a text may use; everything else (load, include, extends, url, debug, …) is refused.
 ALLOWED_TAGS = {"if", "elif", "else", "endif", "for", "empty", "endfor", "comment", "endcomment"}
+# Filters that only shape a value; ljust, center and the like could blow a text up to any size.
+ALLOWED_FILTERS = {
+    "capfirst",
+    "cut",
+    "default",
+    "default_if_none",
+    "first",
+    "join",
+    "last",
+    "length",
+    "lower",
+    "pluralize",
+    "title",
+    "truncatechars",
+    "truncatewords",
+    "upper",
+    "yesno",
+}
 FORLOOP_ATTRIBUTES = {"counter", "counter0", "revcounter", "revcounter0", "first", "last"}
 
 # Its own engine: no template libraries, no loaders; texts render with autoescape off (_render).
@@ -274,6 +293,8 @@ def _check_tokens(text):
                 params={"error": gettext("a {{ or {% is not closed")},
                 code="syntax",
             )
+        if token.token_type in (TokenType.VAR, TokenType.BLOCK):
+            _check_filters(token.contents)
         if token.token_type != TokenType.BLOCK:
             continue
         tag = token.contents.split()[0] if token.contents.split() else ""
@@ -290,6 +311,16 @@ def _check_tokens(text):
                 ),
                 params={"tag": tag},
                 code="forbidden_tag",
+            )
+
+
+def _check_filters(contents):
+    for name in re.findall(r"\|\s*(\w+)", contents):
+        if name not in ALLOWED_FILTERS:
+            raise ValidationError(
+                gettext("A text may not use the filter %(name)s; these may be used: %(allowed)s."),
+                params={"name": name, "allowed": ", ".join(sorted(ALLOWED_FILTERS))},
+                code="forbidden_filter",
             )
 
 

@@ -200,6 +200,8 @@ def test_the_form_accepts_the_purposes_placeholders():
         ('{% include "base.html" %}', "不能使用 {% include %}"),
         ('{% extends "base.html" %}', "不能使用 {% extends %}"),
         ("{% debug %}", "不能使用 {% debug %}"),
+        ('{{ reference|ljust:"99999999" }}', "不能使用过滤器 ljust"),
+        ("{% if reference|safe %}x{% endif %}", "不能使用过滤器 safe"),
     ],
 )
 def test_the_form_refuses_what_the_purpose_cannot_render(body, message):
@@ -248,6 +250,16 @@ def test_the_bureau_adds_an_override_and_sees_its_preview(bureau_client):
     assert "明天见：YY26A7K3Q2，2026-09-30 14:00–14:30" in page  # the preview, with samples
     assert "{{ window_phone }}" in page  # the placeholders it may use
     assert "【上海知识产权公共服务】预约提醒" in page  # the file it replaces
+
+
+def test_the_bureau_edits_and_deactivates_an_override(bureau_client):
+    text = override(body="旧文本 {{ reference }}")
+    data = {"subject": "", "body": "新文本 {{ reference }} {{ url }}"}  # active left unticked
+    response = bureau_client.post(f"{ADMIN}{text.pk}/change/", data)
+    assert response.status_code == 302
+    text.refresh_from_db()
+    assert (text.body, text.active, text.purpose) == (data["body"], False, "booked")
+    assert texts.source("booked", "sms", "zh-hans") == texts.file_source("booked", "sms", "zh-hans")
 
 
 def test_the_admin_shows_the_error_in_chinese(bureau_client):

@@ -101,14 +101,14 @@ def test_a_notice_is_never_sent_twice(window, django_capture_on_commit_callbacks
     assert outbox.deliver(notice.pk) is False
     assert tasks.send_notice.delay(notice.pk).get() is False  # a redelivered task
     assert SmsOutbox.objects.count() == 1
-    again = outbox.queue_notice(
+    again, created = outbox.create_notice(
         notice.key,
         channel=NoticeChannel.SMS,
         recipient="13900000000",
         template="booked",
         body="again",
     )
-    assert again == notice
+    assert (again, created) == (notice, False)
     assert Notice.objects.count() == 1
 
 

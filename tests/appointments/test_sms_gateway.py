@@ -102,13 +102,14 @@ def use_gateway(settings):
 
 
 def sms_notice(key="booked:YY260930ABCD:sms"):
-    return outbox.queue_notice(
+    notice, _created = outbox.create_notice(
         key,
         channel=NoticeChannel.SMS,
         recipient="13812345678",
         template="booked",
         body="【上海知识产权】预约成功",
     )
+    return notice
 
 
 # The backend alone ----------------------------------------------------------------------------
