@@ -1,16 +1,21 @@
 import re
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext, gettext_lazy, ngettext
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 
-from . import notices, workdays
-from .constants import CalendarSource, NoticeStatus
+from windows.models import is_bureau
+
+from . import outbox, texts, workdays
+from .constants import CalendarSource, NoticeChannel, NoticeStatus
 from .masking import mask_phone
-from .models import CalendarDay, Notice, SmsOutbox
+from .models import CalendarDay, MessageTemplate, Notice, SmsOutbox
 from .resources import MAX_YEAR, MIN_YEAR, CalendarDayResource
 
 
@@ -153,7 +158,7 @@ class NoticeAdmin(ReadOnlyAdmin):
 
     @admin.display(description=gettext_lazy("recipient"))
     def masked_recipient(self, obj):
-        return notices.mask_recipient(obj)
+        return outbox.mask_recipient(obj)
 
     @admin.display(description=gettext_lazy("text"))
     def text(self, obj):
@@ -165,7 +170,7 @@ class NoticeAdmin(ReadOnlyAdmin):
     )
     def retry_failed(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))
-        count = notices.requeue_failed(ids)
+        count = outbox.requeue_failed(ids)
         for notice in Notice.objects.filter(pk__in=ids, status=NoticeStatus.QUEUED):
             self.log_change(request, notice, gettext("Queued again from the admin."))
         message = ngettext(
@@ -199,3 +204,158 @@ class SmsOutboxAdmin(ReadOnlyAdmin):
     @admin.display(description=gettext_lazy("text"))
     def text(self, obj):
         return _without_tokens(obj.body)
+
+
+# The bureau's texts (overrides of templates/messages/) ---------------------------------------
+
+
+class MessageTemplateForm(forms.ModelForm):
+    """Checks a text as appointments.texts renders it: the purpose's placeholders only, valid
+    syntax, no tag that loads or includes anything."""
+
+    purpose = forms.ChoiceField(
+        label=gettext_lazy("purpose"),
+        choices=[(p.name, f"{p.label} ({p.name})") for p in texts.PURPOSES.values()],
+    )
+
+    class Meta:
+        model = MessageTemplate
+        fields = ["purpose", "channel", "language", "subject", "body", "active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        purpose = cleaned.get("purpose") or self.instance.purpose
+        channel = cleaned.get("channel") or self.instance.channel
+        if purpose not in texts.PURPOSES or not channel:
+            return cleaned
+        if channel not in texts.PURPOSES[purpose].channels:
+            self.add_error("channel", gettext("This message is not sent by this channel."))
+            return cleaned
+        if channel == NoticeChannel.SMS:
+            cleaned["subject"] = ""  # an SMS has no subject
+        elif not cleaned.get("subject"):
+            self.add_error("subject", gettext("An email needs a subject."))
+        for name in ("subject", "body"):
+            self._check(purpose, name, cleaned.get(name))
+        return cleaned
+
+    def _check(self, purpose, name, text):
+        if not text:
+            return
+        try:
+            texts.check(purpose, text)
+        except ValidationError as error:
+            self.add_error(name, error)
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    """The bureau changes what an SMS or email says. An active row replaces the file for its
+    purpose, channel and language; deactivating or deleting it brings the file back. Only the
+    bureau (its group, with the model's permissions, or a superuser) sees these."""
+
+    form = MessageTemplateForm
+    list_display = ["purpose_label", "channel", "language", "active", "updated_by", "updated_at"]
+    list_filter = ["active", "channel", "language", "purpose"]
+    fields = [
+        "purpose",
+        "channel",
+        "language",
+        "active",
+        "subject",
+        "body",
+        "placeholders",
+        "preview",
+        "default_text",
+        "updated_by",
+        "updated_at",
+    ]
+    readonly_fields = ["placeholders", "preview", "default_text", "updated_by", "updated_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        return ["purpose", "channel", "language", *self.readonly_fields]
+
+    def get_changeform_initial_data(self, request):
+        """?purpose=…&channel=…&language=… starts from the file's text."""
+        initial = super().get_changeform_initial_data(request)
+        purpose, channel = initial.get("purpose"), initial.get("channel")
+        language = initial.get("language")
+        if purpose in texts.PURPOSES and channel in texts.PURPOSES[purpose].channels and language:
+            subject, body = texts.file_source(purpose, channel, texts.supported_language(language))
+            initial.update(subject=subject.strip(), body=body.strip())
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=gettext_lazy("purpose"), ordering="purpose")
+    def purpose_label(self, obj):
+        purpose = texts.PURPOSES.get(obj.purpose)
+        return f"{purpose.label} ({obj.purpose})" if purpose else obj.purpose
+
+    @admin.display(description=gettext_lazy("placeholders it may use"))
+    def placeholders(self, obj):
+        if obj is None or obj.purpose not in texts.PURPOSES:
+            return format_html_join("", "<p><b>{}</b> ({}): {}</p>", self._all_placeholders())
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li><code>{{{{ {} }}}}</code> {} · {}</li>",
+                self._placeholder_rows(texts.PURPOSES[obj.purpose]),
+            ),
+        )
+
+    def _placeholder_rows(self, purpose):
+        for name, placeholder in purpose.placeholders.items():
+            sample = placeholder.sample
+            shown = sample if not isinstance(sample, list) else gettext("a list")
+            yield name, placeholder.help, gettext("e.g. %(sample)s") % {"sample": shown}
+
+    def _all_placeholders(self):
+        for purpose in texts.PURPOSES.values():
+            names = ", ".join(f"{{{{ {name} }}}}" for name in purpose.placeholders)
+            yield purpose.label, purpose.name, names
+
+    @admin.display(description=gettext_lazy("preview with sample values"))
+    def preview(self, obj):
+        if obj is None or obj.pk is None:
+            return gettext("Save the text to see its preview.")
+        message = texts.preview(obj.purpose, obj.subject, obj.body, language=obj.language)
+        return _pre(message)
+
+    @admin.display(description=gettext_lazy("default text (the file)"))
+    def default_text(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        subject, body = texts.file_source(obj.purpose, obj.channel, obj.language)
+        return _pre(texts.Message(subject=subject.strip(), body=body.strip()))
+
+    # Only the bureau: window staff never edit what the portal says, whatever their permissions.
+    def has_module_permission(self, request):
+        return is_bureau(request.user) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return is_bureau(request.user) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return is_bureau(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return is_bureau(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_bureau(request.user) and super().has_delete_permission(request, obj)
+
+
+def _pre(message):
+    if message.subject:
+        return format_html(
+            '<p><b>{}</b></p><pre style="white-space: pre-wrap">{}</pre>',
+            message.subject,
+            message.body,
+        )
+    return format_html('<pre style="white-space: pre-wrap">{}</pre>', message.body)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from windows.models import is_bureau
 
@@ -231,3 +232,39 @@ class Notice(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class MessageTemplate(models.Model):
+    """The bureau's own text for one purpose, channel and language. While active it replaces
+    the file under templates/messages/ (appointments.texts, which checks and renders it)."""
+
+    purpose = models.CharField(_("purpose"), max_length=40)
+    channel = models.CharField(
+        pgettext_lazy("message", "channel"), max_length=8, choices=NoticeChannel.choices
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    subject = models.CharField(_("subject"), max_length=200, blank=True, default="")
+    body = models.TextField(_("text"))
+    active = models.BooleanField(pgettext_lazy("message template", "active"), default=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["purpose", "channel", "language"]
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["purpose", "channel", "language"], name="one_message_template_per_text"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.purpose} · {self.channel} · {self.language}"

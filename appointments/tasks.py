@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from ipservice import dates
 from windows.models import StaffMembership
 
-from . import notices, services, workdays
+from . import notices, outbox, services, workdays
 from .cases import day_bounds, with_deadlines
 from .constants import RUNNING_STATUSES, NoticeStatus
 from .deadlines import NEAR_DUE, OVERDUE
@@ -45,12 +45,12 @@ def retry_delay(attempts):
 def send_notice(self, notice_id):
     """Send one notice; retried with growing delays while the gateway or mail server fails.
 
-    The cap is the notice's own attempt count (notices.deliver fails it after
+    The cap is the notice's own attempt count (outbox.deliver fails it after
     NOTICE_MAX_ATTEMPTS), which survives redeliveries and the stale-notice sweep; a refusal
     for good (4xx) fails it at once."""
     try:
-        return notices.deliver(notice_id)
-    except notices.SendError as exc:
+        return outbox.deliver(notice_id)
+    except outbox.SendError as exc:
         if self.request.is_eager:
             return False  # in-process (no broker): stays queued for send_stale_notices
         raise self.retry(exc=exc, countdown=retry_delay(exc.attempts)) from exc

@@ -3,7 +3,8 @@ rectification is due within one working day, and every working day while it is o
 
 Each alert is a Notice keyed on the rectification, the day and the recipient, so running the
 beat job again (or from two beat processes) the same day sends nothing new. Alerts name the
-case by its reference and never carry the rater's personal data.
+case by its reference and never carry the rater's personal data. What they say is the
+rectification_due_soon and rectification_overdue texts (appointments.texts).
 """
 
 import datetime as dt
@@ -16,9 +17,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext as _
 
-from appointments import notices, workdays
+from appointments import outbox, texts, workdays
 from appointments.constants import NoticeChannel
 from appointments.models import Notice
 from windows.constants import BUREAU_GROUP, Role
@@ -119,45 +119,22 @@ def _facts(rect, today):
     }
 
 
-def _message(kind, facts):
-    if kind == DUE_SOON:
-        subject = _("Rectification #%(id)s (%(window)s) is due by %(due)s") % facts
-        intro = _("This rectification must be completed and replied to by %(due)s.") % facts
-    else:
-        subject = _("Rectification #%(id)s (%(window)s) is overdue since %(due)s") % facts
-        intro = (
-            _(
-                "This rectification was due by %(due)s and is %(late)s working days late. "
-                "Complete it and reply to the person as soon as possible."
-            )
-            % facts
-        )
-    lines = [
-        intro,
-        "",
-        _("Window: %(window)s") % facts,
-        _("Case reference: %(reference)s (rated %(score)s on %(opened)s)") % facts,
-        _("Stage: %(status)s") % facts,
-        _("Open it: %(url)s") % facts,
-    ]
-    return subject, "\n".join(lines)
-
-
 def _queue_alerts(kind, rect, today, addresses, done):
-    subject, body = _message(kind, _facts(rect, today))
+    purpose = f"rectification_{kind}"
+    message = texts.render(purpose, NoticeChannel.EMAIL, _facts(rect, today))
     queued = 0
     for address in addresses:
         key = alert_key(kind, rect, today, address)
         if key in done:
             continue
         with transaction.atomic():
-            _notice, created = notices.create_notice(
+            _notice, created = outbox.create_notice(
                 key,
                 channel=NoticeChannel.EMAIL,
                 recipient=address,
-                template=f"rectification_{kind}",
-                subject=subject,
-                body=body,
+                template=purpose,
+                subject=message.subject,
+                body=message.body,
             )
         queued += created
     return queued

@@ -3,7 +3,6 @@
 from celery import shared_task
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation import gettext as _
 
 from appointments import notices
 from appointments.constants import NoticeChannel, Status
@@ -13,13 +12,10 @@ from .models import Rating
 from .services.ratings import rating_link
 
 
-def invitation_text(case):
+def invitation_facts(case):
     # Staff must invite a rating after every case but never suggest what to give (好差评 rules):
-    # the text asks for an honest rating and nothing more.
-    return _(
-        "Your matter %(item)s at %(window)s (reference %(reference)s) is completed. Please rate "
-        "our service honestly: %(link)s"
-    ) % {
+    # the text (templates/messages/*/review_invite.sms.txt) asks for an honest rating, no more.
+    return {
         "item": case.item.name,
         "window": case.window.name,
         "reference": case.reference,
@@ -37,16 +33,13 @@ def invite_rating(case_id):
         return  # rated already (e.g. on the pad at the window): nothing to invite
     # A task has no request: notices go out in the portal's default language, Chinese.
     with translation.override(settings.LANGUAGE_CODE):
-        body = invitation_text(case)
-        subject = _("Please rate our service")
-    notices.queue_notice(
-        f"invite:{case.reference}",
-        channel=NoticeChannel.SMS,
-        recipient=case.phone,
-        template="review_invite",
-        subject=str(subject),
-        body=body,
-    )
+        notices.queue_message(
+            "review_invite",
+            f"invite:{case.reference}",
+            channel=NoticeChannel.SMS,
+            recipient=case.phone,
+            facts=invitation_facts(case),
+        )
 
 
 # The annual report's task lives in its own module; importing it here lets autodiscovery find it.

@@ -31,7 +31,7 @@ from windows.constants import Level
 from windows.models import District, ServicePoint
 
 from .. import ics, notices, qr, services, slots
-from ..constants import Channel, NoticeChannel, Status
+from ..constants import Channel, Status
 from ..exceptions import AppointmentError, SlotFull, SlotUnavailable
 from ..forms import PersonForm
 from ..masking import mask_id, mask_name, mask_phone
@@ -686,17 +686,4 @@ def send_manage_link(reference, phone):
     ).first()
     if case is None:
         return
-    body = _("Your booking %(reference)s: see, change or cancel it at %(link)s") % {
-        "reference": case.reference,
-        "link": services.manage_url(case),
-    }
-    # One message per booking per hour, however often the form is sent.
-    hour = timezone.localtime().strftime("%Y%m%d%H")
-    notices.queue_notice(
-        f"manage-link:{case.reference}:{hour}",
-        channel=NoticeChannel.SMS,
-        recipient=case.phone,
-        template="booking_link",
-        subject="",
-        body=body,
-    )
+    notices.manage_link(case)

@@ -96,25 +96,18 @@ def complaint_lookup_link():
 
 
 def _notify_received(complaint):
-    body = _(
-        "We have received your report %(reference)s and will reply by %(due)s. "
-        "Look up its progress with the reference and your mobile number at %(link)s"
-    ) % {
+    facts = {
         "reference": complaint.reference,
         "due": complaint.due.isoformat(),
         "link": complaint_lookup_link(),
     }
-    notices.queue_notice(
+    notices.queue_message(
+        "complaint_received",
         f"complaint-received:{complaint.reference}",
         channel=NoticeChannel.SMS,
         recipient=complaint.phone,
-        template="complaint_received",
-        subject="",
-        body=body,
+        facts=facts,
     )
-
-
-# --- handling by the bureau -------------------------------------------------------------------
 
 
 def _require_bureau(actor):
@@ -188,17 +181,13 @@ def close_complaint(complaint, actor, method, notes):
 
 def _notify_closed(complaint, notes):
     reply_text = notes if len(notes) <= 200 else notes[:199] + "…"
-    body = _("Your report %(reference)s has been handled. Our reply: %(reply)s") % {
-        "reference": complaint.reference,
-        "reply": reply_text,
-    }
-    notices.queue_notice(
+    facts = {"reference": complaint.reference, "reply": reply_text}
+    notices.queue_message(
+        "complaint_closed",
         f"complaint-closed:{complaint.reference}",
         channel=NoticeChannel.SMS,
         recipient=complaint.phone,
-        template="complaint_closed",
-        subject="",
-        body=body,
+        facts=facts,
     )
 
 

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from django.core import mail
 
-from appointments import notices, services, tasks
+from appointments import outbox, services, tasks
 from appointments.constants import NoticeChannel, NoticeStatus
 from appointments.models import Notice, SmsOutbox
 from appointments.sms import BaseSmsBackend, HttpGatewayBackend, SmsError
@@ -98,17 +98,17 @@ def test_an_email_goes_too_when_given(window, django_capture_on_commit_callbacks
 def test_a_notice_is_never_sent_twice(window, django_capture_on_commit_callbacks):
     book(window, django_capture_on_commit_callbacks)
     notice = Notice.objects.get()
-    assert notices.deliver(notice.pk) is False
+    assert outbox.deliver(notice.pk) is False
     assert tasks.send_notice.delay(notice.pk).get() is False  # a redelivered task
     assert SmsOutbox.objects.count() == 1
-    again = notices.queue_notice(
+    again, created = outbox.create_notice(
         notice.key,
         channel=NoticeChannel.SMS,
         recipient="13900000000",
         template="booked",
         body="again",
     )
-    assert again == notice
+    assert (again, created) == (notice, False)
     assert Notice.objects.count() == 1
 
 
@@ -158,11 +158,11 @@ def test_a_failing_gateway_leaves_the_notice_queued(
     assert notice.status == NoticeStatus.QUEUED
     assert notice.attempts == 1
     assert "gateway unreachable" in notice.error
-    with pytest.raises(notices.SendError):
-        notices.deliver(notice.pk)
+    with pytest.raises(outbox.SendError):
+        outbox.deliver(notice.pk)
 
     settings.SMS_BACKEND = "appointments.sms.OutboxBackend"
-    assert notices.deliver(notice.pk) is True
+    assert outbox.deliver(notice.pk) is True
     notice.refresh_from_db()
     assert (notice.status, notice.attempts, notice.error) == (NoticeStatus.SENT, 3, "")
 
@@ -180,7 +180,7 @@ def test_stale_queued_notices_are_sent_again(window, settings, django_capture_on
 def test_give_up_marks_failed(window, settings, django_capture_on_commit_callbacks):
     settings.SMS_BACKEND = f"{__name__}.DownGateway"
     book(window, django_capture_on_commit_callbacks)
-    notices.give_up(Notice.objects.get().pk)
+    outbox.give_up(Notice.objects.get().pk)
     assert Notice.objects.get().status == NoticeStatus.FAILED
 
 

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from appointments import notices, tasks
+from appointments import outbox, tasks
 from appointments.constants import NoticeChannel, NoticeStatus
 from appointments.models import Notice
 from appointments.sms import HttpGatewayBackend, SmsError, SmsRejected
@@ -102,13 +102,14 @@ def use_gateway(settings):
 
 
 def sms_notice(key="booked:YY260930ABCD:sms"):
-    return notices.queue_notice(
+    notice, _created = outbox.create_notice(
         key,
         channel=NoticeChannel.SMS,
         recipient="13812345678",
         template="booked",
         body="【上海知识产权】预约成功",
     )
+    return notice
 
 
 # The backend alone ----------------------------------------------------------------------------
@@ -174,11 +175,11 @@ def test_each_attempt_is_counted_until_the_gateway_accepts(
         with django_capture_on_commit_callbacks(execute=True):
             notice = sms_notice()  # in-process: the first attempt fails, the notice stays queued
         assert Notice.objects.get().attempts == 1
-        with pytest.raises(notices.SendError) as caught:
-            notices.deliver(notice.pk)
+        with pytest.raises(outbox.SendError) as caught:
+            outbox.deliver(notice.pk)
         assert caught.value.attempts == 2
-        assert notices.deliver(notice.pk) is True
-        assert notices.deliver(notice.pk) is False  # sent: never again
+        assert outbox.deliver(notice.pk) is True
+        assert outbox.deliver(notice.pk) is False  # sent: never again
     notice.refresh_from_db()
     assert (notice.status, notice.attempts, notice.error) == (NoticeStatus.SENT, 3, "")
     assert [r[3] for r in gateway.requests] == [503, 503, 200]
@@ -188,8 +189,8 @@ def test_each_attempt_is_counted_until_the_gateway_accepts(
 def test_a_refusal_fails_the_notice_at_once(use_gateway):
     with use_gateway(Gateway([400] * 5)) as gateway:
         notice = sms_notice()
-        assert notices.deliver(notice.pk) is False
-        assert notices.deliver(notice.pk) is False  # failed: not tried again
+        assert outbox.deliver(notice.pk) is False
+        assert outbox.deliver(notice.pk) is False  # failed: not tried again
     notice.refresh_from_db()
     assert (notice.status, notice.attempts) == (NoticeStatus.FAILED, 1)
     assert "400" in notice.error
@@ -201,9 +202,9 @@ def test_the_last_allowed_attempt_fails_the_notice(use_gateway, settings):
     settings.NOTICE_MAX_ATTEMPTS = 2
     with use_gateway(Gateway([503] * 5)) as gateway:
         notice = sms_notice()
-        with pytest.raises(notices.SendError):
-            notices.deliver(notice.pk)
-        assert notices.deliver(notice.pk) is False
+        with pytest.raises(outbox.SendError):
+            outbox.deliver(notice.pk)
+        assert outbox.deliver(notice.pk) is False
     notice.refresh_from_db()
     assert (notice.status, notice.attempts) == (NoticeStatus.FAILED, 2)
     assert len(gateway.requests) == 2

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.utils import timezone
 
-from appointments.models import Notice
+from appointments.models import MessageTemplate, Notice
 from reviews import alerts
 from reviews.models import Rectification
 from tests.reviews.factories import CompletedCaseFactory, rate_case
@@ -133,3 +133,24 @@ def test_the_alert_job_reads_a_fixed_number_of_queries(
             alerts.supervisor_addresses({rect.window_id for _kind, rect in found})
             alerts.bureau_addresses()
     assert len(found) == 5
+
+
+def test_an_alert_says_what_its_template_says(rect, people, django_capture_on_commit_callbacks):
+    run(django_capture_on_commit_callbacks, at(2026, 10, 21, 9, 0))
+    lines = mail.outbox[0].body.splitlines()
+    assert lines[:2] == ["该差评须于2026-10-22前完成整改并向服务对象反馈。", ""]
+    assert lines[3] == f"办件编号：{rect.rating.case.reference}（2026-09-24评价为1分）"
+
+
+def test_the_bureau_can_reword_an_alert(rect, people, django_capture_on_commit_callbacks):
+    MessageTemplate.objects.create(
+        purpose="rectification_overdue",
+        channel="email",
+        language="zh-hans",
+        subject="整改超期：#{{ id }}",
+        body="{{ window }}的整改已超期{{ late }}个工作日：{{ url }}",
+    )
+    run(django_capture_on_commit_callbacks, at(2026, 10, 23, 9, 0))
+    message = mail.outbox[0]
+    assert message.subject == f"整改超期：#{rect.pk}"
+    assert message.body.startswith(f"{rect.window.display_name}的整改已超期1个工作日：http")

@@ -1,0 +1,385 @@
+"""What every SMS and email says: one registry of purposes, their templates and the bureau's
+overrides.
+
+Each text is a file under templates/messages/, one per language, purpose and channel:
+
+    templates/messages/zh_Hans/booked.sms.txt
+    templates/messages/en/booked.email.txt
+
+An email file holds the subject on its first line, then a blank line, then the body. The files
+are the defaults; the bureau may override a text in the admin (MessageTemplate), and an active
+override for the purpose, channel and language wins over the file. Deactivating or deleting it
+brings the file back. A text is rendered in the active language: the request's for what a person
+has just done, the portal's default (Chinese) in tasks.
+
+Files and overrides are written in a small part of the Django template language: {{ placeholder }}
+with the filters of ALLOWED_FILTERS, {% if %}, {% for %} and {% comment %}. Only the placeholders
+declared for the purpose in PURPOSES may be used, and they are the only values a template is given
+(plain strings, numbers and lists of them), so a text cannot reach anything else; no tag loads a
+library, includes or extends a template. Texts are plain: nothing is HTML-escaped.
+"""
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template import Context, Engine, TemplateSyntaxError
+from django.template.base import Lexer, TokenType, VariableNode
+from django.template.defaulttags import ForNode, IfNode, TemplateLiteral
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .constants import NoticeChannel
+from .models import MessageTemplate
+
+SMS, EMAIL = NoticeChannel.SMS, NoticeChannel.EMAIL
+FOLDER = settings.BASE_DIR / "templates" / "messages"
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    help: str
+    sample: object
+
+
+@dataclass(frozen=True)
+class Purpose:
+    """A kind of message: what it is for, the channels it goes by and the placeholders its
+    texts may use (each with a sample value for the admin's preview). A placeholder whose
+    sample is a list of dicts is looped over; its items offer the dicts' keys."""
+
+    name: str
+    label: str
+    channels: tuple
+    placeholders: dict = field(default_factory=dict)
+
+
+BOOKING_FACTS = {
+    "reference": Placeholder(_("booking reference"), "YY26A7K3Q2"),
+    "item": Placeholder(_("service item"), "专利实施许可合同备案"),
+    "window": Placeholder(_("window"), "徐汇区知识产权公共服务窗口"),
+    "address": Placeholder(_("window address"), "上海市徐汇区漕溪北路1号"),
+    "window_phone": Placeholder(_("window telephone"), "021-64870000"),
+    "time": Placeholder(_("appointment time"), "2026-09-30 14:00–14:30"),
+    "url": Placeholder(
+        _("link to see, change or cancel the booking"),
+        "https://ip.example.gov.cn/booking/YY26A7K3Q2/?token=9f3a…",
+    ),
+    "portal": Placeholder(_("portal address"), "https://ip.example.gov.cn/"),
+}
+
+RECTIFICATION_FACTS = {
+    "id": Placeholder(_("rectification number"), 42),
+    "window": Placeholder(_("window"), "徐汇区知识产权公共服务窗口"),
+    "reference": Placeholder(_("case reference"), "YY26A7K3Q2"),
+    "score": Placeholder(_("score given"), 1),
+    "opened": Placeholder(_("date of the rating"), "2026-09-24"),
+    "due": Placeholder(_("rectify-by date"), "2026-10-22"),
+    "status": Placeholder(_("stage"), "回访"),
+    "late": Placeholder(_("working days overdue"), 3),
+    "url": Placeholder(_("link to the rectification"), "https://ip.example.gov.cn/rect/42/"),
+}
+
+_PURPOSES = [
+    Purpose("booked", _("Booking confirmed"), (SMS, EMAIL), BOOKING_FACTS),
+    Purpose("rescheduled", _("Booking moved"), (SMS, EMAIL), BOOKING_FACTS),
+    Purpose("cancelled", _("Booking cancelled"), (SMS, EMAIL), BOOKING_FACTS),
+    Purpose("remind", _("Appointment reminder"), (SMS, EMAIL), BOOKING_FACTS),
+    Purpose(
+        "booking_link",
+        _("Link to manage a booking (looked up)"),
+        (SMS,),
+        {
+            "reference": BOOKING_FACTS["reference"],
+            "link": BOOKING_FACTS["url"],
+        },
+    ),
+    Purpose(
+        "deadline_digest",
+        _("Cases near or past their deadline (to window staff)"),
+        (EMAIL,),
+        {
+            "window": Placeholder(_("window"), "徐汇区知识产权公共服务窗口"),
+            "date": Placeholder(_("date"), "2026-10-09"),
+            "count": Placeholder(_("number of cases"), 2),
+            "cases": Placeholder(
+                _("the cases (each: label, due, reference, name, item, url)"),
+                [
+                    {
+                        "label": "已超期",
+                        "due": "2026-10-08",
+                        "reference": "YY26A7K3Q2",
+                        "name": "张*",
+                        "item": "专利实施许可合同备案",
+                        "url": "https://ip.example.gov.cn/staff/cases/7/",
+                    },
+                    {
+                        "label": "临近期限",
+                        "due": "2026-10-10",
+                        "reference": "WI26B8M4R5",
+                        "name": "李**",
+                        "item": "商标注册申请",
+                        "url": "https://ip.example.gov.cn/staff/cases/9/",
+                    },
+                ],
+            ),
+        },
+    ),
+    Purpose(
+        "rectification_due_soon",
+        _("Rectification due soon (to supervisors and the bureau)"),
+        (EMAIL,),
+        RECTIFICATION_FACTS,
+    ),
+    Purpose(
+        "rectification_overdue",
+        _("Rectification overdue (to supervisors and the bureau)"),
+        (EMAIL,),
+        RECTIFICATION_FACTS,
+    ),
+    Purpose(
+        "complaint_received",
+        _("Report received (办不成事)"),
+        (SMS,),
+        {
+            "reference": Placeholder(_("report reference"), "TS26C9N5S6"),
+            "due": Placeholder(_("reply-by date"), "2026-10-16"),
+            "link": Placeholder(_("link to look it up"), "https://ip.example.gov.cn/lookup/"),
+        },
+    ),
+    Purpose(
+        "complaint_closed",
+        _("Report handled"),
+        (SMS,),
+        {
+            "reference": Placeholder(_("report reference"), "TS26C9N5S6"),
+            "reply": Placeholder(_("the bureau's reply"), "已协调窗口当日办结。"),
+        },
+    ),
+    Purpose(
+        "review_invite",
+        _("Invitation to rate the service"),
+        (SMS,),
+        {
+            "item": BOOKING_FACTS["item"],
+            "window": BOOKING_FACTS["window"],
+            "reference": BOOKING_FACTS["reference"],
+            "link": Placeholder(
+                _("the person's private link to rate"), "https://ip.example.gov.cn/rate/…"
+            ),
+        },
+    ),
+]
+PURPOSES = {purpose.name: purpose for purpose in _PURPOSES}
+
+# The tags a text may use; everything else (load, include, extends, url, debug, …) is refused.
+ALLOWED_TAGS = {"if", "elif", "else", "endif", "for", "empty", "endfor", "comment", "endcomment"}
+# Filters that only shape a value; ljust, center and the like could blow a text up to any size.
+ALLOWED_FILTERS = {
+    "capfirst",
+    "cut",
+    "default",
+    "default_if_none",
+    "first",
+    "join",
+    "last",
+    "length",
+    "lower",
+    "pluralize",
+    "title",
+    "truncatechars",
+    "truncatewords",
+    "upper",
+    "yesno",
+}
+FORLOOP_ATTRIBUTES = {"counter", "counter0", "revcounter", "revcounter0", "first", "last"}
+
+# Its own engine: no template libraries, no loaders; texts render with autoescape off (_render).
+ENGINE = Engine(autoescape=False, loaders=[], libraries={})
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    body: str
+
+
+def render(purpose, channel, facts, *, language=None):
+    """The subject and body of `purpose` by `channel`, from the bureau's active override or
+    else the file, in `language` (default: the active one). `facts` holds every placeholder
+    of the purpose; nothing else reaches the template."""
+    language = supported_language(language)
+    subject, body = source(purpose, channel, language)
+    return render_source(purpose, subject, body, facts, language=language)
+
+
+def render_source(purpose, subject, body, facts, *, language):
+    context = {name: facts[name] for name in PURPOSES[purpose].placeholders}
+    with translation.override(language):
+        return Message(
+            subject=" ".join(_render(subject, context).split()),
+            body=_render(body, context).strip(),
+        )
+
+
+def _render(text, context):
+    return ENGINE.from_string(text).render(Context(context, autoescape=False)) if text else ""
+
+
+def preview(purpose, subject, body, *, language):
+    """The text rendered with the purpose's sample values."""
+    samples = {name: p.sample for name, p in PURPOSES[purpose].placeholders.items()}
+    return render_source(purpose, subject, body, samples, language=language)
+
+
+def supported_language(language=None):
+    try:
+        return translation.get_supported_language_variant(language or translation.get_language())
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
+def source(purpose, channel, language):
+    """(subject, body) templates of the text: the bureau's active override, else the file."""
+    override = MessageTemplate.objects.filter(
+        purpose=purpose, channel=channel, language=language, active=True
+    ).first()
+    if override is not None:
+        return override.subject, override.body
+    return file_source(purpose, channel, language)
+
+
+@cache
+def file_source(purpose, channel, language):
+    """(subject, body) templates of the file; an SMS has no subject."""
+    path = FOLDER / translation.to_locale(language) / f"{purpose}.{channel}.txt"
+    text = path.read_text(encoding="utf-8")
+    if channel == SMS:
+        return "", text
+    subject, _blank, body = text.partition("\n\n")
+    return subject, body
+
+
+# Checking a text the bureau writes -----------------------------------------------------------
+
+
+def check(purpose, text):
+    """Raise ValidationError unless `text` is a template that `purpose` can render: allowed
+    tags only, valid syntax, declared placeholders only."""
+    _check_tokens(text)
+    try:
+        template = ENGINE.from_string(text)
+    except TemplateSyntaxError as exc:
+        raise ValidationError(
+            gettext("The template is not valid: %(error)s"), params={"error": exc}, code="syntax"
+        ) from exc
+    unknown = sorted(_unknown_names(template.nodelist, PURPOSES[purpose].placeholders, {}))
+    if unknown:
+        raise ValidationError(
+            gettext("Unknown placeholders: %(names)s. Use only the placeholders listed."),
+            params={"names": "、".join(unknown)},
+            code="unknown_placeholder",
+        )
+
+
+def _check_tokens(text):
+    for token in Lexer(text).tokenize():
+        if token.token_type == TokenType.TEXT and any(m in token.contents for m in ("{{", "{%")):
+            raise ValidationError(
+                gettext("The template is not valid: %(error)s"),
+                params={"error": gettext("a {{ or {% is not closed")},
+                code="syntax",
+            )
+        if token.token_type in (TokenType.VAR, TokenType.BLOCK):
+            _check_filters(token.contents)
+        if token.token_type != TokenType.BLOCK:
+            continue
+        tag = token.contents.split()[0] if token.contents.split() else ""
+        if tag in {"load", "include", "extends"}:
+            raise ValidationError(
+                gettext("A text may not use {%% %(tag)s %%}: it cannot load or include others."),
+                params={"tag": tag},
+                code="forbidden_tag",
+            )
+        if tag not in ALLOWED_TAGS:
+            raise ValidationError(
+                gettext(
+                    "A text may not use {%% %(tag)s %%}; only if, for and comment are allowed."
+                ),
+                params={"tag": tag},
+                code="forbidden_tag",
+            )
+
+
+def _check_filters(contents):
+    for name in re.findall(r"\|\s*(\w+)", contents):
+        if name not in ALLOWED_FILTERS:
+            raise ValidationError(
+                gettext("A text may not use the filter %(name)s; these may be used: %(allowed)s."),
+                params={"name": name, "allowed": ", ".join(sorted(ALLOWED_FILTERS))},
+                code="forbidden_filter",
+            )
+
+
+def _unknown_names(nodelist, placeholders, loop_items):
+    """Names in `nodelist` that are neither placeholders nor the items of an enclosing loop
+    (`loop_items`: loop variable -> the keys its items offer)."""
+    unknown = set()
+    for node in nodelist:
+        if isinstance(node, VariableNode):
+            unknown |= _expression_unknowns(node.filter_expression, placeholders, loop_items)
+        elif isinstance(node, IfNode):
+            for condition, branch in node.conditions_nodelists:
+                for expression in _condition_expressions(condition):
+                    unknown |= _expression_unknowns(expression, placeholders, loop_items)
+                unknown |= _unknown_names(branch, placeholders, loop_items)
+        elif isinstance(node, ForNode):
+            unknown |= _expression_unknowns(node.sequence, placeholders, loop_items)
+            inner = {**loop_items, "forloop": FORLOOP_ATTRIBUTES}
+            keys = _item_keys(node.sequence, placeholders)
+            inner.update(dict.fromkeys(node.loopvars, keys))
+            unknown |= _unknown_names(node.nodelist_loop, placeholders, inner)
+            unknown |= _unknown_names(node.nodelist_empty, placeholders, loop_items)
+    return unknown  # text and {% comment %} use no names
+
+
+def _condition_expressions(condition):
+    if condition is None:  # {% else %}
+        return
+    if isinstance(condition, TemplateLiteral):
+        yield condition.value
+        return
+    for part in (condition.first, condition.second):
+        if part is not None:
+            yield from _condition_expressions(part)
+
+
+def _expression_unknowns(expression, placeholders, loop_items):
+    variables = [expression.var]
+    for _func, args in expression.filters:
+        variables += [value for is_variable, value in args if is_variable]
+    unknown = set()
+    for variable in variables:
+        lookups = getattr(variable, "lookups", None)  # None for a literal
+        if lookups and not _known(lookups, placeholders, loop_items):
+            unknown.add(".".join(lookups))
+    return unknown
+
+
+def _known(lookups, placeholders, loop_items):
+    root, rest = lookups[0], lookups[1:]
+    if root in loop_items:
+        return len(rest) <= 1 and all(name in loop_items[root] for name in rest)
+    return root in placeholders and not rest
+
+
+def _item_keys(sequence, placeholders):
+    lookups = getattr(sequence.var, "lookups", None) or ("",)
+    placeholder = placeholders.get(lookups[0])
+    sample = placeholder.sample if placeholder else None
+    if isinstance(sample, list) and sample and isinstance(sample[0], dict):
+        return set(sample[0])
+    return set()
