@@ -24,7 +24,6 @@ from windows.models import ServicePoint
 from . import workdays
 from .constants import OPEN_STATUSES, RUNNING_STATUSES, Action, Channel, Status
 from .deadlines import (
-    DEADLINE_LABELS,  # noqa: F401  (imported from here by notices)
     date_state,
     deadline_annotation,
 )
@@ -32,9 +31,6 @@ from .models import Case
 from .references import PREFIXES, new_reference
 from .signals import case_completed
 from .workflow import apply_transition, record_event
-
-# Still called by tests/appointments/test_tasks*.py; the portal's "today" is ipservice.dates.
-local_today = dates.today
 
 # Channels staff register at the window; bookings are made by the person (booking pages/API).
 STAFF_CHANNELS = (Channel.WALK_IN, Channel.MAIL, Channel.ONLINE)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from . import outbox, texts
 from .constants import NoticeChannel
+from .deadlines import DEADLINE_LABELS
 from .masking import mask_name
 
 
@@ -119,8 +120,6 @@ def deadline_digest(window, user, cases, day):
     (`cases` carry the `due` and `deadline` annotations of cases.with_deadlines). Names are
     masked, as in every list; the case page shows the rest to the window's staff.
     Returns (notice, created)."""
-    from .cases import DEADLINE_LABELS  # cases import services, which import this module
-
     facts = {
         "window": window.display_name,
         "date": day.isoformat(),

@@ -20,17 +20,17 @@ from django.utils import translation
 
 from appointments import outbox, texts, workdays
 from appointments.constants import NoticeChannel
+from appointments.deadlines import OVERDUE, overdue_filter
 from appointments.models import Notice
+from ipservice import dates
 from windows.constants import BUREAU_GROUP, Role
 from windows.models import StaffMembership
 
-from . import services
 from .models import Rectification
 
 logger = logging.getLogger(__name__)
 
 DUE_SOON = "due_soon"
-OVERDUE = "overdue"
 # "Due soon": the rectify-by date is today or the next working day.
 DUE_SOON_WORKING_DAYS = 1
 
@@ -46,7 +46,7 @@ def due_soon(today):
 
 def overdue(today):
     """Open rectifications past their rectify-by date (as the rectification list shows them)."""
-    return Rectification.objects.filter(services.overdue_filter("rectify_due", today))
+    return Rectification.objects.filter(overdue_filter("rectify_due", today))
 
 
 # Recipients -------------------------------------------------------------------------------------
@@ -152,7 +152,7 @@ def _alerts_of_the_day(today):
 def send_rectification_alerts(today=None):
     """Beat job (daily 09:00, acting on working days): queue the due-soon and overdue alerts of
     `today` (ISO date; default: today in Shanghai). Returns how many emails were queued."""
-    today = dt.date.fromisoformat(today) if today else services.local_today()
+    today = dt.date.fromisoformat(today) if today else dates.today()
     if not workdays.is_working_day(today):
         return 0  # nobody works on them today; the next working day's run alerts
     alerts = _alerts_of_the_day(today)

@@ -18,7 +18,7 @@ from windows.models import ServicePoint
 
 from .constants import ComplaintStatus, RatingChannel, RectificationStatus, StepKind
 from .models import Complaint, Rating, Rectification, Step
-from .services import rectification_dues
+from .services.rectifications import rectification_dues
 
 SCORES = [5] * 60 + [4] * 25 + [3] * 8 + [2] * 4 + [1] * 3
 OUTCOMES = (

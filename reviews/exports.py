@@ -14,12 +14,14 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from appointments.deadlines import DEADLINE_LABELS
 from appointments.masking import mask_name, mask_phone
 from ipservice.spreadsheets import escape_formula
 
-from . import services
 from .constants import StepKind
 from .models import Step
+from .services.rectifications import is_on_time, late_steps, rectification_deadline
+from .services.steps import CONTACT_METHOD_LABELS
 
 CHUNK = 2000
 
@@ -42,7 +44,7 @@ def steps_text(rect):
     lines = []
     for step in rect.steps.all():
         actor = step.actor.get_username() if step.actor else ""
-        method = services.CONTACT_METHOD_LABELS.get(step.method, step.method)
+        method = CONTACT_METHOD_LABELS.get(step.method, step.method)
         parts = [local_time(step.at), StepKind(step.kind).label, actor, str(method), step.notes]
         lines.append(" ".join(str(part) for part in parts if part))
     return "\n".join(lines)
@@ -81,17 +83,15 @@ COLUMNS = (
     (lambda: _("Closed at"), lambda r, today: local_time(r.closed_at)),
     (
         lambda: _("Closed on time"),
-        lambda r, today: yes_no(services.is_on_time(r)) if r.closed_at else "",
+        lambda r, today: yes_no(is_on_time(r)) if r.closed_at else "",
     ),
     (
         lambda: _("Deadline"),
-        lambda r, today: services.DEADLINE_LABELS.get(
-            services.rectification_deadline(r, today), ""
-        ),
+        lambda r, today: DEADLINE_LABELS.get(rectification_deadline(r, today), ""),
     ),
     (
         lambda: _("Limits missed"),
-        lambda r, today: "、".join(str(StepKind(k).label) for k in services.late_steps(r, today)),
+        lambda r, today: "、".join(str(StepKind(k).label) for k in late_steps(r, today)),
     ),
     (lambda: _("Appeal"), lambda r, today: _appeal(r)),
     (lambda: _("Record of steps"), lambda r, today: steps_text(r)),

@@ -7,24 +7,5 @@ subclasses of reviews.exceptions (a stable `code` and a message for people), mis
 input a Django ValidationError keyed by field, and acting without the right raises
 PermissionDenied.
 
-Callers import from the module they need (`from reviews.services.ratings import rate`). The
-names below are still imported from the package by modules that have not switched yet
-(reviews/alerts.py, reviews/exports.py, reviews/demo.py).
+Callers import from the module they need (`from reviews.services.ratings import rate`).
 """
-
-from appointments.deadlines import DEADLINE_LABELS, overdue_filter
-from ipservice.dates import today as local_today
-
-from .rectifications import is_on_time, late_steps, rectification_deadline, rectification_dues
-from .steps import CONTACT_METHOD_LABELS
-
-__all__ = [
-    "CONTACT_METHOD_LABELS",
-    "DEADLINE_LABELS",
-    "is_on_time",
-    "late_steps",
-    "local_today",
-    "overdue_filter",
-    "rectification_deadline",
-    "rectification_dues",
-]

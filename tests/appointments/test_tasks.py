@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from appointments import cases, notices, services, tasks
 from appointments.constants import NoticeChannel, NoticeStatus, Status
 from appointments.models import Notice, SmsOutbox
+from ipservice import dates
 from tests.appointments.factories import CaseFactory
 from tests.catalog.factories import ServiceItemFactory
 from tests.windows.factories import ServicePointFactory, StaffMembershipFactory, UserFactory
@@ -163,9 +164,9 @@ def test_the_job_reads_the_bookings_in_one_query(window, django_assert_num_queri
     with time_machine.travel(at(2026, 9, 11, 18, 0), tick=False):
         # One query for the bookings with window, item and slot; one for the keys already
         # queued. (The calendar is cached per process.)
-        tasks.reminder_days(cases.local_today())
+        tasks.reminder_days(dates.today())
         with django_assert_num_queries(2):
-            bookings = list(tasks.bookings_to_remind(cases.local_today()))
+            bookings = list(tasks.bookings_to_remind(dates.today()))
             tasks._existing_keys(notices.reminder_key(c) for c in bookings)
             for case in bookings:
                 (case.window.address, case.item.code, case.slot)

@@ -13,9 +13,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from appointments import notices, tasks, workdays
-from appointments.cases import local_today
 from appointments.constants import NoticeStatus
 from appointments.models import Notice, SmsOutbox
+from ipservice.dates import today as local_today
 from tests.appointments.factories import CaseFactory
 from tests.appointments.test_sms_gateway import Gateway, sms_notice
 from tests.catalog.factories import ServiceItemFactory
