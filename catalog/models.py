@@ -71,9 +71,7 @@ class ServiceItemQuerySet(models.QuerySet):
 
         The windows land in `active_windows`, city-level first, then by district code.
         """
-        from windows.models import ServicePoint
-
-        windows = ServicePoint.objects.active().select_related("district")
+        windows = offering_windows().objects.active().select_related("district")
         return self.select_related("category").prefetch_related(
             "materials",
             Prefetch("windows", queryset=windows, to_attr="active_windows"),
@@ -181,3 +179,18 @@ class Material(BilingualNameMixin, models.Model):
 
     def __str__(self):
         return self.name
+
+
+def offering_windows():
+    """The model of the places that offer items: the windows app's ServicePoint.
+
+    The windows app stands above the catalog (a window offers items, ServicePoint.items), so
+    the catalog imports nothing of it: its pages reach the windows through the relation that
+    app declares here, `ServiceItem.windows`, and through the windows' own queryset methods.
+    """
+    return ServiceItem._meta.get_field("windows").related_model
+
+
+def offering_districts():
+    """The districts the offering windows belong to (the windows app's District), all of them."""
+    return offering_windows()._meta.get_field("district").related_model.objects.all()

@@ -2,8 +2,6 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from windows.constants import Level
-
 from .forms import CatalogFilterForm
 from .models import ServiceItem
 
@@ -19,11 +17,11 @@ def group_windows_by_district(windows):
 
     `windows` come ordered by level then district code (ServicePoint's ordering).
     """
-    city = [w for w in windows if w.level == Level.CITY]
+    city = [w for w in windows if w.is_city_level]
     groups = [(_("City-level windows"), city)] if city else []
     by_district = {}
     for window in windows:
-        if window.level != Level.CITY:
+        if not window.is_city_level:
             by_district.setdefault(window.district, []).append(window)
     ordered = sorted(by_district.items(), key=lambda pair: pair[0].code if pair[0] else "")
     groups.extend(

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ipservice.localization import BilingualNameMixin
@@ -95,11 +96,18 @@ class ServicePoint(BilingualNameMixin, models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("windows:detail", args=[self.pk])
+
     def clean(self):
         if self.level in (Level.DISTRICT, Level.PARK) and not self.district_id:
             raise ValidationError(
                 {"district": _("A district or park level point needs a district.")}
             )
+
+    @property
+    def is_city_level(self):
+        return self.level == Level.CITY
 
     @property
     def capacity(self):
