@@ -69,22 +69,4 @@ class ServiceItemAdminForm(forms.ModelForm):
 
     class Meta:
         model = ServiceItem
-        fields = [
-            "code",
-            "name",
-            "name_en",
-            "category",
-            "ip_type",
-            "level",
-            "legal_limit_days",
-            "promised_limit_days",
-            "fee",
-            "legal_basis",
-            "channels",
-            "guide",
-            "consult_phone",
-            "green_channel",
-            "active",
-            "order",
-            "is_demo",
-        ]
+        fields = ServiceItem.EDITABLE_FIELDS

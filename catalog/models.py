@@ -119,6 +119,27 @@ class ServiceItem(BilingualNameMixin, models.Model):
 
     objects = ServiceItemQuerySet.as_manager()
 
+    # What the bureau edits, in this order: the admin form's fields and the spreadsheet columns.
+    EDITABLE_FIELDS = (
+        "code",
+        "name",
+        "name_en",
+        "category",
+        "ip_type",
+        "level",
+        "legal_limit_days",
+        "promised_limit_days",
+        "fee",
+        "legal_basis",
+        "channels",
+        "guide",
+        "consult_phone",
+        "green_channel",
+        "active",
+        "order",
+        "is_demo",
+    )
+
     class Meta:
         ordering = ["category__order", "order", "code"]
         verbose_name = _("service item")
