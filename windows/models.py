@@ -1,7 +1,7 @@
 import re
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -192,3 +192,12 @@ def is_bureau(user):
         cached = user.groups.filter(name=BUREAU_GROUP).exists()
         user._is_bureau = cached
     return cached
+
+
+def require_bureau(user, message=None):
+    """The one answer to anyone but bureau staff on a bureau-only page or action: 403.
+
+    These pages and endpoints are not a secret (the API answers 403 too); a 404 is kept for a
+    record of another window, whose very existence is not told (see docs/architecture.md)."""
+    if not is_bureau(user):
+        raise PermissionDenied(message or _("Only bureau staff can do this."))

@@ -1,8 +1,8 @@
 """The annual report pages (bureau staff only): request a year, watch it build, download it.
 
-Anyone else who is logged in gets a 404 (the pages do not exist for them), anonymous visitors
-the login page. The request form is shared with POST /api/v1/reports/annual/ so that both give
-the same messages.
+Anyone else who is logged in is refused with 403 (windows.models.require_bureau, the answer of
+the API too), anonymous visitors get the login page. The request form is shared with
+POST /api/v1/reports/annual/ so that both give the same messages.
 """
 
 from urllib.parse import quote
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from appointments.cases import local_today
 from ipservice.spreadsheets import XLSX_CONTENT_TYPE
-from windows.models import is_bureau
+from windows.models import require_bureau
 
 from ..constants import ReportStatus
 from ..models import AnnualReport
@@ -29,6 +29,7 @@ from ..report_tasks import ACTIVE, can_retry, request_report, retry_report
 from .stats import FIRST_YEAR
 
 PAGE_SIZE = 20
+BUREAU_ONLY = gettext_lazy("Annual reports are for bureau staff only.")
 
 
 class ReportRequestForm(forms.Form):
@@ -61,15 +62,10 @@ class ReportRequestForm(forms.Form):
         return [str(message) for errors in self.errors.values() for message in errors]
 
 
-def require_bureau(user):
-    if not is_bureau(user):
-        raise Http404("Annual reports are for bureau staff only.")
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_list(request):
-    require_bureau(request.user)
+    require_bureau(request.user, BUREAU_ONLY)
     if request.method == "POST":
         form = ReportRequestForm(request.POST)
         if form.is_valid():
@@ -104,7 +100,7 @@ def report_list(request):
 @login_required
 @require_POST
 def report_retry(request, pk):
-    require_bureau(request.user)
+    require_bureau(request.user, BUREAU_ONLY)
     report = get_object_or_404(AnnualReport, pk=pk)
     if retry_report(report):
         messages.success(
@@ -118,7 +114,7 @@ def report_retry(request, pk):
 @login_required
 @require_GET
 def report_download(request, pk):
-    require_bureau(request.user)
+    require_bureau(request.user, BUREAU_ONLY)
     report = get_object_or_404(AnnualReport, pk=pk, status=ReportStatus.DONE)
     if not report.file:
         raise Http404("The report has no file.")
