@@ -1,34 +1,15 @@
 """GET /api/v1/stats/ against the whole cast: bureau, own-window staff, another window's staff,
 a user with no window, anonymous; and every kind of bad parameter."""
 
-import datetime as dt
-
 import pytest
-import time_machine
 from rest_framework.authtoken.models import Token
 
 from tests.windows.factories import UserFactory
 
-from .stats_factories import known_year
+from .stats_fixtures import *  # noqa: F403
 
 URL = "/api/v1/stats/"
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 1, 15, 10, tzinfo=dt.UTC), tick=False):
-        yield
-
-
-@pytest.fixture
-def known(window_a, window_b, item, staff_a, staff_b):
-    return known_year(window_a, window_b, item, staff_a, staff_b)
 
 
 def test_bureau_gets_the_headline_figures(api, bureau, known):
