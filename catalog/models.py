@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -66,16 +66,14 @@ class ServiceItemQuerySet(models.QuerySet):
         """What a catalog card shows: the category in the same query."""
         return self.select_related("category")
 
-    def with_details(self):
-        """Materials and the active windows (with their district) in two fixed queries.
+    def with_materials(self):
+        """The category in the same query, the materials in a second one."""
+        return self.select_related("category").prefetch_related("materials")
 
-        The windows land in `active_windows`, city-level first, then by district code.
-        """
-        windows = offering_windows().objects.active().select_related("district")
-        return self.select_related("category").prefetch_related(
-            "materials",
-            Prefetch("windows", queryset=windows, to_attr="active_windows"),
-        )
+    def with_details(self):
+        """with_materials() and the windows offering each item (active or not), in a third query:
+        city-level first, then by district code (the windows' ordering)."""
+        return self.with_materials().prefetch_related("windows")
 
 
 class ServiceItem(BilingualNameMixin, models.Model):
@@ -202,16 +200,13 @@ class Material(BilingualNameMixin, models.Model):
         return self.name
 
 
-def offering_windows():
-    """The model of the places that offer items: the windows app's ServicePoint.
-
-    The windows app stands above the catalog (a window offers items, ServicePoint.items), so
-    the catalog imports nothing of it: its pages reach the windows through the relation that
-    app declares here, `ServiceItem.windows`, and through the windows' own queryset methods.
-    """
-    return ServiceItem._meta.get_field("windows").related_model
-
-
 def offering_districts():
-    """The districts the offering windows belong to (the windows app's District), all of them."""
-    return offering_windows()._meta.get_field("district").related_model.objects.all()
+    """Every district (the windows app's District), for the catalog's district filter.
+
+    The windows app stands above the catalog (a window offers items: ServicePoint.items), so
+    the catalog imports nothing of it. Its pages reach the windows through the relation that app
+    declares here, `ServiceItem.windows` (with the windows' own queryset methods), and the
+    districts through that relation's model.
+    """
+    windows = ServiceItem._meta.get_field("windows").related_model
+    return windows._meta.get_field("district").related_model.objects.all()

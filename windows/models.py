@@ -42,6 +42,11 @@ class ServicePointQuerySet(models.QuerySet):
             return self
         return self.filter(memberships__user=user).distinct()
 
+    def by_district(self):
+        """These windows grouped as group_by_district() does; the catalog's item page calls it
+        through the relation `item.windows`, so that it needs nothing imported from here."""
+        return group_by_district(self)
+
 
 class ServicePoint(BilingualNameMixin, models.Model):
     """A service point (服务网点): a window, a center, a base or a workstation."""
@@ -179,6 +184,20 @@ class StaffMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.window}"
+
+
+def group_by_district(windows):
+    """[(district, windows)]: the city-level windows first under None, then one group per
+    district (district and park level together) by district code; each group in the order given.
+    """
+    city, by_district = [], {}
+    for window in windows:
+        if window.is_city_level or window.district is None:
+            city.append(window)
+        else:
+            by_district.setdefault(window.district, []).append(window)
+    groups = [(None, city)] if city else []
+    return groups + sorted(by_district.items(), key=lambda pair: pair[0].code)
 
 
 def is_bureau(user):

@@ -7,7 +7,7 @@ from catalog.models import Category, ServiceItem
 from . import targets
 from .constants import Kind, Level
 from .forms import DirectoryFilterForm
-from .models import District, ServicePoint
+from .models import District, ServicePoint, group_by_district
 
 
 @require_GET
@@ -65,14 +65,11 @@ def directory(request):
 
 def _by_district(points, districts):
     """City-level points first, then one section per district (district level before park)."""
-    city, by_code = [], {}
-    for point in sorted(points, key=lambda p: (p.level != Level.DISTRICT, p.pk)):
-        if point.is_city_level or point.district is None:
-            city.append(point)
-        else:
-            by_code.setdefault(point.district.code, []).append(point)
-    sections = [(d, by_code.get(d.code, [])) for d in districts]
-    return {"city_points": city, "sections": sections}
+    groups = dict(
+        group_by_district(sorted(points, key=lambda p: (p.level != Level.DISTRICT, p.pk)))
+    )
+    city = groups.pop(None, [])
+    return {"city_points": city, "sections": [(d, groups.get(d, [])) for d in districts]}
 
 
 @require_GET
