@@ -3,14 +3,11 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
+from ipservice.spreadsheets import SPREADSHEET_FORMATS
+
 from .forms import ServiceItemAdminForm
 from .models import Category, Material, ServiceItem
-from .resources import (
-    SPREADSHEET_FORMATS,
-    CategoryResource,
-    MaterialResource,
-    ServiceItemResource,
-)
+from .resources import CategoryResource, MaterialResource, ServiceItemResource
 
 
 class CatalogImportExportAdmin(ImportExportModelAdmin):

@@ -1,10 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from windows.models import District
-
 from .constants import Channel, IPType
-from .models import Category, ServiceItem
+from .models import Category, ServiceItem, offering_districts
 
 
 class CatalogFilterForm(forms.Form):
@@ -40,7 +38,7 @@ class CatalogFilterForm(forms.Form):
         ]
         self.fields["ip_type"].choices = [("", _("All IP types")), *IPType.choices]
         self.fields["district"].choices = [("", _("All districts"))] + [
-            (d.code, d.display_name) for d in District.objects.all()
+            (d.code, d.display_name) for d in offering_districts()
         ]
 
     def filter(self, queryset):
@@ -71,22 +69,4 @@ class ServiceItemAdminForm(forms.ModelForm):
 
     class Meta:
         model = ServiceItem
-        fields = [
-            "code",
-            "name",
-            "name_en",
-            "category",
-            "ip_type",
-            "level",
-            "legal_limit_days",
-            "promised_limit_days",
-            "fee",
-            "legal_basis",
-            "channels",
-            "guide",
-            "consult_phone",
-            "green_channel",
-            "active",
-            "order",
-            "is_demo",
-        ]
+        fields = ServiceItem.EDITABLE_FIELDS

@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -66,18 +66,14 @@ class ServiceItemQuerySet(models.QuerySet):
         """What a catalog card shows: the category in the same query."""
         return self.select_related("category")
 
+    def with_materials(self):
+        """The category in the same query, the materials in a second one."""
+        return self.select_related("category").prefetch_related("materials")
+
     def with_details(self):
-        """Materials and the active windows (with their district) in two fixed queries.
-
-        The windows land in `active_windows`, city-level first, then by district code.
-        """
-        from windows.models import ServicePoint
-
-        windows = ServicePoint.objects.active().select_related("district")
-        return self.select_related("category").prefetch_related(
-            "materials",
-            Prefetch("windows", queryset=windows, to_attr="active_windows"),
-        )
+        """with_materials() and the windows offering each item (active or not), in a third query:
+        city-level first, then by district code (the windows' ordering)."""
+        return self.with_materials().prefetch_related("windows")
 
 
 class ServiceItem(BilingualNameMixin, models.Model):
@@ -120,6 +116,27 @@ class ServiceItem(BilingualNameMixin, models.Model):
     is_demo = models.BooleanField(_("demo record"), default=False)
 
     objects = ServiceItemQuerySet.as_manager()
+
+    # What the bureau edits, in this order: the admin form's fields and the spreadsheet columns.
+    EDITABLE_FIELDS = (
+        "code",
+        "name",
+        "name_en",
+        "category",
+        "ip_type",
+        "level",
+        "legal_limit_days",
+        "promised_limit_days",
+        "fee",
+        "legal_basis",
+        "channels",
+        "guide",
+        "consult_phone",
+        "green_channel",
+        "active",
+        "order",
+        "is_demo",
+    )
 
     class Meta:
         ordering = ["category__order", "order", "code"]
@@ -181,3 +198,15 @@ class Material(BilingualNameMixin, models.Model):
 
     def __str__(self):
         return self.name
+
+
+def offering_districts():
+    """Every district (the windows app's District), for the catalog's district filter.
+
+    The windows app stands above the catalog (a window offers items: ServicePoint.items), so
+    the catalog imports nothing of it. Its pages reach the windows through the relation that app
+    declares here, `ServiceItem.windows` (with the windows' own queryset methods), and the
+    districts through that relation's model.
+    """
+    windows = ServiceItem._meta.get_field("windows").related_model
+    return windows._meta.get_field("district").related_model.objects.all()

@@ -12,13 +12,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import ModelInstanceLoader
 
-from ipservice.spreadsheets import (  # noqa: F401  (re-exported for the admins)
-    SPREADSHEET_FORMATS,
-    SafeCSV,
-    SafeXLSX,
-    escape_formula,
-    unescape_formula,
-)
+from ipservice.spreadsheets import unescape_formula
 
 from .models import Category, Material, ServiceItem
 
@@ -140,25 +134,7 @@ class ServiceItemResource(CatalogResource):
     class Meta:
         model = ServiceItem
         import_id_fields = ("code",)
-        fields = (
-            "code",
-            "name",
-            "name_en",
-            "category",
-            "ip_type",
-            "level",
-            "legal_limit_days",
-            "promised_limit_days",
-            "fee",
-            "legal_basis",
-            "channels",
-            "guide",
-            "consult_phone",
-            "green_channel",
-            "active",
-            "order",
-            "is_demo",
-        )
+        fields = ServiceItem.EDITABLE_FIELDS
         clean_model_instances = True
         skip_unchanged = True
         report_skipped = True

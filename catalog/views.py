@@ -1,35 +1,8 @@
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
-
-from windows.constants import Level
 
 from .forms import CatalogFilterForm
 from .models import ServiceItem
-
-
-def get_published_item(code, queryset=None):
-    """The published item with this code, or 404 (inactive items are not public)."""
-    queryset = queryset if queryset is not None else ServiceItem.objects.all()
-    return get_object_or_404(queryset.published(), code=code)
-
-
-def group_windows_by_district(windows):
-    """[(heading, [windows])]: city-level windows first, then one group per district.
-
-    `windows` come ordered by level then district code (ServicePoint's ordering).
-    """
-    city = [w for w in windows if w.level == Level.CITY]
-    groups = [(_("City-level windows"), city)] if city else []
-    by_district = {}
-    for window in windows:
-        if window.level != Level.CITY:
-            by_district.setdefault(window.district, []).append(window)
-    ordered = sorted(by_district.items(), key=lambda pair: pair[0].code if pair[0] else "")
-    groups.extend(
-        (district.display_name if district else _("Other"), ws) for district, ws in ordered
-    )
-    return groups
 
 
 @require_GET
@@ -43,13 +16,16 @@ def item_list(request):
 
 
 def _detail_context(code):
-    item = get_published_item(code, ServiceItem.objects.with_details())
+    # Inactive items are not public: 404.
+    item = get_object_or_404(ServiceItem.objects.published().with_materials(), code=code)
     materials = item.materials.all()
+    # Queries: the item with its category, its materials, the active windows with their district.
+    windows = item.windows.active().select_related("district")
     return {
         "item": item,
         "materials": materials,
         "has_examples": any(m.is_example for m in materials),
-        "window_groups": group_windows_by_district(item.active_windows),
+        "window_groups": windows.by_district(),
     }
 
 

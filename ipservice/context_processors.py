@@ -1,7 +1,5 @@
 from django.conf import settings
 
-from windows.models import is_bureau
-
 A11Y_COOKIE = "a11y"
 A11Y_MODES = ("large", "contrast")
 
@@ -16,5 +14,4 @@ def portal(request):
         "a11y_modes": a11y_modes(request),
         "portal_hotline": settings.PORTAL_HOTLINE,
         "citizen_hotline": settings.CITIZEN_HOTLINE,
-        "user_is_bureau": is_bureau(request.user) if hasattr(request, "user") else False,
     }

@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ipservice.context_processors.portal",
+                "windows.context_processors.staff",
             ],
         },
     },

@@ -15,7 +15,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("windows.home_urls")),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("preferences/a11y/", views.toggle_a11y, name="toggle-a11y"),

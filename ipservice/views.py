@@ -5,9 +5,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from catalog.models import Category, ServiceItem
-from windows.models import District
-
 from .context_processors import A11Y_COOKIE, A11Y_MODES, a11y_modes
 
 ONE_YEAR = 365 * 24 * 3600
@@ -23,16 +20,6 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "error", "detail": "database"}, status=503)
     return JsonResponse({"status": "ok"})
-
-
-@require_GET
-def home(request):
-    context = {
-        "categories": Category.objects.all(),
-        "districts": District.objects.all(),
-        "featured_items": ServiceItem.objects.published().select_related("category")[:6],
-    }
-    return render(request, "home.html", context)
 
 
 def _safe_next(request):

@@ -28,9 +28,7 @@ import operator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import reduce
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import (
@@ -48,6 +46,7 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractMonth, TruncDate
 from django.db.models.lookups import LessThanOrEqual
+from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
@@ -65,13 +64,9 @@ RATE_DIGITS = 4
 AVERAGE_DIGITS = 2
 
 
-def local_zone():
-    return ZoneInfo(settings.TIME_ZONE)
-
-
 def year_bounds(year):
     """[start, end) of the local year as aware datetimes: an index-friendly range filter."""
-    zone = local_zone()
+    zone = timezone.get_default_timezone()
     return dt.datetime(year, 1, 1, tzinfo=zone), dt.datetime(year + 1, 1, 1, tzinfo=zone)
 
 
@@ -143,7 +138,7 @@ class WorkingDayNumber(Func):
 
 
 def _fixed_offset(year):
-    zone = local_zone()
+    zone = timezone.get_default_timezone()
     offsets = {
         dt.datetime(y, m, 1, 12, tzinfo=zone).utcoffset()
         for y in (year - 1, year, year + 1)
@@ -181,13 +176,13 @@ def local_date(field, ctx):
     """The local (Asia/Shanghai) date of a datetime column, as a database expression."""
     if ctx.offset is not None and connection.vendor == "postgresql":
         return _LocalDate(_AtFixedOffset(field, ctx.offset))
-    return TruncDate(field, tzinfo=local_zone())
+    return TruncDate(field, tzinfo=timezone.get_default_timezone())
 
 
 def local_month(field, ctx):
     if ctx.offset is not None and connection.vendor == "postgresql":
         return _LocalMonth(_AtFixedOffset(field, ctx.offset))
-    return ExtractMonth(field, tzinfo=local_zone())
+    return ExtractMonth(field, tzinfo=timezone.get_default_timezone())
 
 
 # --- scope ----------------------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 import re
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ipservice.localization import BilingualNameMixin
@@ -40,6 +41,11 @@ class ServicePointQuerySet(models.QuerySet):
         if is_bureau(user):
             return self
         return self.filter(memberships__user=user).distinct()
+
+    def by_district(self):
+        """These windows grouped as group_by_district() does; the catalog's item page calls it
+        through the relation `item.windows`, so that it needs nothing imported from here."""
+        return group_by_district(self)
 
 
 class ServicePoint(BilingualNameMixin, models.Model):
@@ -95,11 +101,18 @@ class ServicePoint(BilingualNameMixin, models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("windows:detail", args=[self.pk])
+
     def clean(self):
         if self.level in (Level.DISTRICT, Level.PARK) and not self.district_id:
             raise ValidationError(
                 {"district": _("A district or park level point needs a district.")}
             )
+
+    @property
+    def is_city_level(self):
+        return self.level == Level.CITY
 
     @property
     def capacity(self):
@@ -173,6 +186,20 @@ class StaffMembership(models.Model):
         return f"{self.user} @ {self.window}"
 
 
+def group_by_district(windows):
+    """[(district, windows)]: the city-level windows first under None, then one group per
+    district (district and park level together) by district code; each group in the order given.
+    """
+    city, by_district = [], {}
+    for window in windows:
+        if window.is_city_level or window.district is None:
+            city.append(window)
+        else:
+            by_district.setdefault(window.district, []).append(window)
+    groups = [(None, city)] if city else []
+    return groups + sorted(by_district.items(), key=lambda pair: pair[0].code)
+
+
 def is_bureau(user):
     """Bureau staff (市知识产权局) see every window; superusers count as bureau."""
     if not user.is_authenticated:
@@ -184,3 +211,12 @@ def is_bureau(user):
         cached = user.groups.filter(name=BUREAU_GROUP).exists()
         user._is_bureau = cached
     return cached
+
+
+def require_bureau(user, message=None):
+    """The one answer to anyone but bureau staff on a bureau-only page or action: 403.
+
+    These pages and endpoints are not a secret (the API answers 403 too); a 404 is kept for a
+    record of another window, whose very existence is not told (see docs/architecture.md)."""
+    if not is_bureau(user):
+        raise PermissionDenied(message or _("Only bureau staff can do this."))

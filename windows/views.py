@@ -2,12 +2,26 @@ from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from catalog.models import ServiceItem
+from catalog.models import Category, ServiceItem
 
 from . import targets
 from .constants import Kind, Level
 from .forms import DirectoryFilterForm
-from .models import District, ServicePoint
+from .models import District, ServicePoint, group_by_district
+
+
+@require_GET
+def home(request):
+    """The portal's home page: search, the catalog's categories and the windows by district.
+
+    It lives here because windows is the app that stands above the catalog (a window offers
+    items); the project package (ipservice) depends on none of its apps."""
+    context = {
+        "categories": Category.objects.all(),
+        "districts": District.objects.all(),
+        "featured_items": ServiceItem.objects.published().select_related("category")[:6],
+    }
+    return render(request, "windows/home.html", context)
 
 
 def public_points():
@@ -51,14 +65,11 @@ def directory(request):
 
 def _by_district(points, districts):
     """City-level points first, then one section per district (district level before park)."""
-    city, by_code = [], {}
-    for point in sorted(points, key=lambda p: (p.level != Level.DISTRICT, p.pk)):
-        if point.level == Level.CITY or point.district is None:
-            city.append(point)
-        else:
-            by_code.setdefault(point.district.code, []).append(point)
-    sections = [(d, by_code.get(d.code, [])) for d in districts]
-    return {"city_points": city, "sections": sections}
+    groups = dict(
+        group_by_district(sorted(points, key=lambda p: (p.level != Level.DISTRICT, p.pk)))
+    )
+    city = groups.pop(None, [])
+    return {"city_points": city, "sections": [(d, groups.get(d, [])) for d in districts]}
 
 
 @require_GET

@@ -57,4 +57,4 @@ class ServiceItemSerializer(serializers.ModelSerializer):
 
     def get_windows(self, item) -> list[int]:
         """Ids of the active windows offering the item (prefetched by with_details())."""
-        return [window.pk for window in item.active_windows]
+        return [window.pk for window in item.windows.all() if window.active]

@@ -1,8 +1,8 @@
 """The annual report pages (bureau staff only): request a year, watch it build, download it.
 
-Anyone else who is logged in gets a 404 (the pages do not exist for them), anonymous visitors
-the login page. The request form is shared with POST /api/v1/reports/annual/ so that both give
-the same messages.
+Anyone else who is logged in is refused with 403 (windows.models.require_bureau, the answer of
+the API too), anonymous visitors get the login page. The request form is shared with
+POST /api/v1/reports/annual/ so that both give the same messages.
 """
 
 from urllib.parse import quote
@@ -18,16 +18,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from appointments.cases import local_today
 from ipservice.spreadsheets import XLSX_CONTENT_TYPE
-from windows.models import is_bureau
+from windows.models import require_bureau
 
 from ..constants import ReportStatus
 from ..models import AnnualReport
 from ..report import download_name
 from ..report_tasks import ACTIVE, can_retry, request_report, retry_report
-from .stats import FIRST_YEAR, local_year
+from .stats import FIRST_YEAR
 
 PAGE_SIZE = 20
+BUREAU_ONLY = gettext_lazy("Annual reports are for bureau staff only.")
 
 
 class ReportRequestForm(forms.Form):
@@ -43,11 +45,11 @@ class ReportRequestForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        years = [(y, y) for y in range(local_year(), FIRST_YEAR - 1, -1)]
+        years = [(y, y) for y in range(local_today().year, FIRST_YEAR - 1, -1)]
         self.fields["year"].widget = forms.Select(choices=years)
 
     def clean_year(self):
-        year, last = self.cleaned_data["year"], local_year()
+        year, last = self.cleaned_data["year"], local_today().year
         if not FIRST_YEAR <= year <= last:
             raise ValidationError(
                 _("Annual reports cover the years %(first)s to %(last)s."),
@@ -60,15 +62,10 @@ class ReportRequestForm(forms.Form):
         return [str(message) for errors in self.errors.values() for message in errors]
 
 
-def require_bureau(user):
-    if not is_bureau(user):
-        raise Http404("Annual reports are for bureau staff only.")
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_list(request):
-    require_bureau(request.user)
+    require_bureau(request.user, BUREAU_ONLY)
     if request.method == "POST":
         form = ReportRequestForm(request.POST)
         if form.is_valid():
@@ -85,7 +82,7 @@ def report_list(request):
             return redirect("reviews:report_list")
     else:
         # In January one reports on the year just ended.
-        form = ReportRequestForm(initial={"year": local_year() - 1})
+        form = ReportRequestForm(initial={"year": local_today().year - 1})
     # Queries: session, user, bureau group, count, the page of reports with who asked.
     reports = AnnualReport.objects.select_related("requested_by").order_by("-created_at", "-pk")
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -103,7 +100,7 @@ def report_list(request):
 @login_required
 @require_POST
 def report_retry(request, pk):
-    require_bureau(request.user)
+    require_bureau(request.user, BUREAU_ONLY)
     report = get_object_or_404(AnnualReport, pk=pk)
     if retry_report(report):
         messages.success(
@@ -117,7 +114,7 @@ def report_retry(request, pk):
 @login_required
 @require_GET
 def report_download(request, pk):
-    require_bureau(request.user)
+    require_bureau(request.user, BUREAU_ONLY)
     report = get_object_or_404(AnnualReport, pk=pk, status=ReportStatus.DONE)
     if not report.file:
         raise Http404("The report has no file.")

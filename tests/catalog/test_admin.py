@@ -7,7 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalog.models import Category, Material, ServiceItem
-from catalog.resources import SafeCSV, SafeXLSX, ServiceItemResource
+from catalog.resources import ServiceItemResource
+from ipservice.spreadsheets import SafeCSV, SafeXLSX
 from tests.windows.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,15 +9,8 @@ from django.forms.models import model_to_dict
 from django.utils import translation
 
 from catalog.models import Category, Material, ServiceItem
-from catalog.resources import (
-    CategoryResource,
-    MaterialResource,
-    SafeCSV,
-    SafeXLSX,
-    ServiceItemResource,
-    escape_formula,
-    unescape_formula,
-)
+from catalog.resources import CategoryResource, MaterialResource, ServiceItemResource
+from ipservice.spreadsheets import SafeCSV, SafeXLSX, escape_formula, unescape_formula
 from tests.catalog.factories import MaterialFactory, ServiceItemFactory
 
 pytestmark = pytest.mark.django_db

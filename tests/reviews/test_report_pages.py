@@ -65,11 +65,13 @@ def test_window_staff_do_not_see_the_pages(client, staff_a, bureau):
     report = done_report(bureau)
     client.force_login(staff_a)
 
-    assert client.get(LIST).status_code == 404
-    assert client.post(LIST, {"year": 2025}).status_code == 404
-    assert client.get(download_url(report)).status_code == 404
-    assert client.post(f"/bureau/reports/{report.pk}/retry/").status_code == 404
+    # 403 as from the API: the pages are no secret, they are the bureau's.
+    assert client.get(LIST).status_code == 403
+    assert client.post(LIST, {"year": 2025}).status_code == 403
+    assert client.get(download_url(report)).status_code == 403
+    assert client.post(f"/bureau/reports/{report.pk}/retry/").status_code == 403
     assert AnnualReport.objects.count() == 1
+    assert "年度报告仅供市局工作人员查看。" in client.get(LIST).content.decode()
 
 
 def test_bureau_sees_the_form_and_earlier_reports(client, bureau, django_assert_num_queries):

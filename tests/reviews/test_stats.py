@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -15,29 +14,12 @@ from tests.windows.factories import ServicePointFactory
 from .stats_factories import (
     at,
     close_rectification,
-    known_year,
     make_completed,
     more_of_the_same,
 )
+from .stats_fixtures import *  # noqa: F403
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # Autouse fixtures come first: the staff users below are made with the fast hasher.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 1, 15, 10, tzinfo=dt.UTC), tick=False):
-        yield
-
-
-@pytest.fixture
-def known(window_a, window_b, item, staff_a, staff_b):
-    return known_year(window_a, window_b, item, staff_a, staff_b)
 
 
 def test_the_working_days_used_by_hand_are_the_calendars():

@@ -1,10 +1,8 @@
 """The statistics dashboard page: who may open it, what it shows, in both languages."""
 
-import datetime as dt
 import re
 
 import pytest
-import time_machine
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,25 +11,10 @@ from django.urls import reverse
 from tests.catalog.factories import ServiceItemFactory
 from tests.windows.factories import ServicePointFactory, UserFactory
 
-from .stats_factories import known_year, more_of_the_same
+from .stats_factories import more_of_the_same
+from .stats_fixtures import *  # noqa: F403
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(dt.datetime(2026, 1, 15, 10, tzinfo=dt.UTC), tick=False):
-        yield
-
-
-@pytest.fixture
-def known(window_a, window_b, item, staff_a, staff_b):
-    return known_year(window_a, window_b, item, staff_a, staff_b)
 
 
 @pytest.fixture

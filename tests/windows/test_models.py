@@ -1,7 +1,8 @@
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from tests.windows.factories import (
@@ -11,7 +12,13 @@ from tests.windows.factories import (
     UserFactory,
 )
 from windows.constants import Kind, Level
-from windows.models import OpeningPeriod, ServicePoint, is_bureau
+from windows.models import (
+    OpeningPeriod,
+    ServicePoint,
+    group_by_district,
+    is_bureau,
+    require_bureau,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +94,29 @@ def test_a_user_is_a_member_of_a_window_once(window_a):
     membership = StaffMembershipFactory(window=window_a)
     with pytest.raises(IntegrityError), transaction.atomic():
         StaffMembershipFactory(window=window_a, user=membership.user)
+
+
+def test_require_bureau_refuses_everyone_else_with_403(staff_a, bureau, django_user_model):
+    require_bureau(bureau)  # no exception
+    for user in (staff_a, AnonymousUser(), django_user_model.objects.create(username="nobody")):
+        with pytest.raises(PermissionDenied):
+            require_bureau(user, "for the bureau")
+
+
+def test_windows_group_city_first_then_by_district_code():
+    xuhui = DistrictFactory(code="310104")
+    huangpu = DistrictFactory(code="310101")
+    park = ServicePointFactory(level=Level.PARK, district=xuhui)
+    city = ServicePointFactory(level=Level.CITY, district=None)
+    in_xuhui = ServicePointFactory(level=Level.DISTRICT, district=xuhui)
+    in_huangpu = ServicePointFactory(level=Level.DISTRICT, district=huangpu)
+
+    groups = group_by_district([park, city, in_xuhui, in_huangpu])
+
+    assert groups == [(None, [city]), (huangpu, [in_huangpu]), (xuhui, [park, in_xuhui])]
+    # The same through the queryset, in the windows' own order (level, then district code).
+    assert ServicePoint.objects.by_district() == [
+        (None, [city]),
+        (huangpu, [in_huangpu]),
+        (xuhui, [in_xuhui, park]),
+    ]

@@ -7,8 +7,8 @@ import tablib
 from django.urls import reverse
 from django.utils import translation
 
-from catalog.resources import SafeCSV as CSV
-from catalog.resources import SafeXLSX as XLSX
+from ipservice.spreadsheets import SafeCSV as CSV
+from ipservice.spreadsheets import SafeXLSX as XLSX
 from tests.catalog.factories import CategoryFactory, ServiceItemFactory
 from tests.windows.factories import (
     DistrictFactory,
