@@ -18,14 +18,14 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from appointments import deadlines
 from ipservice import dates
 from ipservice.api import Conflict, form_errors
-from windows.models import is_bureau
+from windows.api.permissions import IsBureau
 
 from ..exceptions import RatingRefused
 from ..forms import ComplaintFilterForm
@@ -128,13 +128,6 @@ class RectificationListView(generics.ListAPIView):
         # Queries: user (token or session), bureau group, calendar, count, the page with rating,
         # case, item, staff member and window in one join.
         return queryset.select_related("window", "rating__case", "rating__item", "rating__staff")
-
-
-class IsBureau(BasePermission):
-    message = "Only the bureau reads complaints."
-
-    def has_permission(self, request, view):
-        return is_bureau(request.user)
 
 
 class ComplaintListView(generics.ListAPIView):

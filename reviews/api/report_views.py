@@ -11,28 +11,19 @@ unknown id: 404.
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ipservice.api import Conflict, bad_request
-from windows.models import is_bureau
+from windows.api.permissions import IsBureau
 
 from ..constants import ReportStatus
 from ..models import AnnualReport
 from ..report_tasks import request_report, retry_report
 from ..views.report import ReportRequestForm
-
-
-class IsBureau(BasePermission):
-    message = gettext_lazy("Annual reports are for bureau staff only.")
-
-    def has_permission(self, request, view):
-        return is_bureau(request.user)
 
 
 class ReportSerializer(serializers.ModelSerializer):

@@ -3,7 +3,7 @@ reply that closes it. Complaints are the bureau's alone: the person may be compl
 window, so its staff never see them."""
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.urls import reverse
@@ -16,7 +16,7 @@ from appointments.deadlines import date_state
 from appointments.models import Case
 from appointments.references import make_reference
 from ipservice import dates
-from windows.models import is_bureau
+from windows.models import is_bureau, require_bureau
 
 from ..constants import ComplaintStatus, StepKind
 from ..exceptions import StepRefused
@@ -110,11 +110,6 @@ def _notify_received(complaint):
     )
 
 
-def _require_bureau(actor):
-    if not is_bureau(actor):
-        raise PermissionDenied(_("Only the bureau handles complaints."))
-
-
 def _lock_open_complaint(complaint):
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if locked.status == ComplaintStatus.CLOSED:
@@ -125,7 +120,7 @@ def _lock_open_complaint(complaint):
 @transaction.atomic
 def complaint_step(complaint, actor, kind, method, notes):
     """One step of handling a complaint: who did what, when, and what was said."""
-    _require_bureau(actor)
+    require_bureau(actor, _("Only the bureau handles complaints."))
     notes = require_notes(notes)
     if kind not in COMPLAINT_STEPS:
         raise ValidationError({"kind": _("Choose a step.")})
@@ -143,7 +138,7 @@ def complaint_step(complaint, actor, kind, method, notes):
 def link_complaint(complaint, actor, *, case_reference="", window=None):
     """Link the complaint to the case it is about (by reference) or to a window. A case brings
     its window with it."""
-    _require_bureau(actor)
+    require_bureau(actor, _("Only the bureau handles complaints."))
     locked = _lock_open_complaint(complaint)
     case_reference = (case_reference or "").strip().upper()
     if case_reference:
@@ -165,7 +160,7 @@ def link_complaint(complaint, actor, *, case_reference="", window=None):
 @transaction.atomic
 def close_complaint(complaint, actor, method, notes):
     """反馈 and close: record the reply to the person and tell them it is done."""
-    _require_bureau(actor)
+    require_bureau(actor, _("Only the bureau handles complaints."))
     notes = require_notes(notes)
     method = require_method(method)
     locked = _lock_open_complaint(complaint)

@@ -8,7 +8,7 @@ staff never see them, since a complaint may be about their own window.
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.shortcuts import redirect, render
@@ -20,7 +20,7 @@ from django_ratelimit.core import is_ratelimited
 from appointments import deadlines
 from appointments.masking import mask_name, mask_phone
 from ipservice import dates
-from windows.models import is_bureau
+from windows.models import require_bureau
 
 from ..constants import StepKind
 from ..exceptions import StepRefused
@@ -127,15 +127,10 @@ def complaint_lookup(request):
 # --- bureau pages -----------------------------------------------------------------------------
 
 
-def _require_bureau(user):
-    if not is_bureau(user):
-        raise PermissionDenied(_("Only the bureau handles complaints."))
-
-
 @login_required
 @require_GET
 def complaint_list(request):
-    _require_bureau(request.user)
+    require_bureau(request.user, _("Only the bureau handles complaints."))
     today = dates.today()
     form = ComplaintFilterForm(request.GET)
     complaints = (

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from appointments.cases import local_today
+from ipservice import dates
 from ipservice.spreadsheets import XLSX_CONTENT_TYPE
 from windows.models import require_bureau
 
@@ -45,11 +45,11 @@ class ReportRequestForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        years = [(y, y) for y in range(local_today().year, FIRST_YEAR - 1, -1)]
+        years = [(y, y) for y in range(dates.today().year, FIRST_YEAR - 1, -1)]
         self.fields["year"].widget = forms.Select(choices=years)
 
     def clean_year(self):
-        year, last = self.cleaned_data["year"], local_today().year
+        year, last = self.cleaned_data["year"], dates.today().year
         if not FIRST_YEAR <= year <= last:
             raise ValidationError(
                 _("Annual reports cover the years %(first)s to %(last)s."),
@@ -82,7 +82,7 @@ def report_list(request):
             return redirect("reviews:report_list")
     else:
         # In January one reports on the year just ended.
-        form = ReportRequestForm(initial={"year": local_today().year - 1})
+        form = ReportRequestForm(initial={"year": dates.today().year - 1})
     # Queries: session, user, bureau group, count, the page of reports with who asked.
     reports = AnnualReport.objects.select_related("requested_by").order_by("-created_at", "-pk")
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from appointments.cases import local_today
 from appointments.constants import Channel, Status
 from catalog.models import ServiceItem
+from ipservice import dates
 from windows.models import District, ServicePoint, is_bureau
 
 from ..stats import stats_overview
@@ -80,7 +80,7 @@ class StatsFilterForm(forms.Form):
     item = forms.CharField(label=gettext_lazy("Service item"), required=False, max_length=30)
 
     def clean_year(self):
-        year, last = self.cleaned_data["year"], local_today().year + 1
+        year, last = self.cleaned_data["year"], dates.today().year + 1
         if not FIRST_YEAR <= year <= last:
             raise ValidationError(
                 _("Statistics cover the years %(first)s to %(last)s."),
@@ -127,7 +127,7 @@ class DashboardForm(StatsFilterForm):
 
     def __init__(self, *args, allowed=None, **kwargs):
         super().__init__(*args, **kwargs)
-        years = [(y, y) for y in range(local_today().year + 1, FIRST_YEAR - 1, -1)]
+        years = [(y, y) for y in range(dates.today().year + 1, FIRST_YEAR - 1, -1)]
         self.fields["year"].widget = forms.Select(choices=years)
         self.fields["metric"].choices = _metric_choices()
         windows = ServicePoint.objects.select_related("district")
@@ -317,7 +317,7 @@ def _by_value(choices, counts):
 @require_GET
 def dashboard(request):
     allowed = viewer_windows(request.user)
-    data = request.GET.copy() if request.GET else {"year": str(local_today().year)}
+    data = request.GET.copy() if request.GET else {"year": str(dates.today().year)}
     form = DashboardForm(data, allowed=allowed)
     context = {"form": form, "allowed": allowed, "is_bureau": allowed is None}
     if form.is_valid():

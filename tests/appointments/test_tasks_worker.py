@@ -15,7 +15,7 @@ from django.utils import timezone
 from appointments import notices, tasks, workdays
 from appointments.constants import NoticeStatus
 from appointments.models import Notice, SmsOutbox
-from ipservice.dates import today as local_today
+from ipservice import dates
 from tests.appointments.factories import CaseFactory
 from tests.appointments.test_sms_gateway import Gateway, sms_notice
 from tests.catalog.factories import ServiceItemFactory
@@ -32,7 +32,7 @@ def next_working_day_bookings(count):
     window = ServicePointFactory()
     item = ServiceItemFactory()
     window.items.add(item)
-    day = workdays.add_working_days(local_today(), 1)
+    day = workdays.add_working_days(dates.today(), 1)
     first = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
     return [
         CaseFactory(
