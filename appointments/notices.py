@@ -12,13 +12,11 @@ import smtplib
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-
-from ipservice.db import insert_unless_taken
 
 from .constants import NoticeChannel, NoticeStatus
 from .masking import mask_email, mask_name, mask_phone
@@ -59,12 +57,15 @@ def create_notice(key, *, subject="", **fields):
 
 
 def _insert_unless_taken(notice):
-    """get_or_create in one statement on PostgreSQL (INSERT ... ON CONFLICT (key) DO NOTHING):
-    every booking and cancellation makes notices inside its transaction, and this is one round
-    trip where get_or_create takes four (SELECT, SAVEPOINT, INSERT, RELEASE)."""
-    if insert_unless_taken(notice, "key"):
-        return notice, True
-    return Notice.objects.get(key=notice.key), False
+    """Insert `notice` unless its purpose key is taken: (notice, True), or (the existing notice,
+    False). In a savepoint, so that a clash leaves the caller's transaction usable; a second
+    insert of one key waits for the first on the unique index, then finds it taken."""
+    try:
+        with transaction.atomic():
+            notice.save(force_insert=True)
+    except IntegrityError:
+        return Notice.objects.get(key=notice.key), False
+    return notice, True
 
 
 def _enqueue(notice_id):

@@ -72,6 +72,7 @@ class Choice:
 
     def __init__(self):
         self.item = self.window = self.day = self.slot = None
+        self.window_day = None  # slots.WindowDay of the chosen day, once read
         # A window given before the item (a window's own page links here): step 1 then lists
         # only that window's items and carries the window on.
         self.preset_window = None
@@ -185,8 +186,9 @@ def _read_slot(choice, params, now):
     if not raw:
         return
     start = parse_start(raw)
-    slot = start and next((s for s in day_slots(choice) if s.start == start), None)
-    if slot is None or not can_book(slot, now):
+    day = window_day(choice, now)
+    slot = start and day.slot_at(start)
+    if slot is None or day.refusal(start, now) is not None:
         choice.error = _("This time cannot be booked. Please choose another time.")
     elif slot.available <= 0:
         choice.error = str(SlotFull.default_message)
@@ -194,19 +196,12 @@ def _read_slot(choice, params, now):
         choice.slot = slot
 
 
-def day_slots(choice):
-    # Memoised: the slot step reads them both to check `start` and to list them.
-    if not hasattr(choice, "_slots"):
-        choice._slots = slots.day_slots(choice.window, choice.day)
-        for slot in choice._slots:
-            slot.window = choice.window  # the prefetched hours travel with the slot
-    return choice._slots
-
-
-def can_book(slot, now):
-    """Within the cut-off? The day itself was already checked against the horizon, so this
-    avoids slots.is_bookable's per-slot calendar work on a page that lists a whole day."""
-    return slot.start - slots.cutoff() >= now
+def window_day(choice, now):
+    """The chosen day of the chosen window (slots.WindowDay), read once per request: the slot
+    step reads it both to check `start` and to list the slots."""
+    if choice.window_day is None:
+        choice.window_day = slots.day_of(choice.window, choice.day, now=now)
+    return choice.window_day
 
 
 # Step indicator --------------------------------------------------------------------------------
@@ -306,8 +301,9 @@ def date_step(request, choice, now):
 
 def slot_rows(choice, now):
     rows = []
-    for slot in day_slots(choice):
-        if not can_book(slot, now):
+    day = window_day(choice, now)
+    for slot in day.slots:
+        if not day.can_book(slot, now):
             continue  # past or inside the cut-off: not offered at all
         start = start_param(slot.start)
         url = book_url(**choice.params("slot"), start=start)

@@ -113,9 +113,10 @@ def window():
 
 
 def future_slots(window):
-    """Slots of the first day of the booking period (always after today's cut-off)."""
+    """Slot rows of the first day of the booking period (always after today's cut-off)."""
     day = slots.horizon_days(window, timezone.localdate())[0]
-    return slots.day_slots(window, day)
+    ids = [slot.pk for slot in slots.day_slots(window, day)]
+    return list(Slot.objects.filter(pk__in=ids).order_by("start"))
 
 
 def booking(window, slot, seq):
