@@ -100,6 +100,7 @@ def claim_place(slot):
 
     The window and the start are matched with the id: the id may come from the slots cache, and
     if the day's rows were made again since (a restore), the row there now is claimed instead.
+    Inside the transaction, slots.window_day reads the database, not the cache.
     """
     for slot_id in _slot_ids(slot):
         claimed = Slot.objects.filter(
@@ -112,12 +113,13 @@ def claim_place(slot):
 
 
 def _slot_ids(slot):
-    """The id given, then (only if its claim failed) the id of the row at that time now."""
+    """The id given, then (only if its claim failed) the id of the row at that time now, read
+    from the database (the rows are made again if they are gone)."""
     yield slot.pk
-    rows = Slot.objects.filter(window_id=slot.window_id, start=slot.start)
-    current = rows.values_list("pk", flat=True).first()
-    if current is not None and current != slot.pk:
-        yield current
+    day = slots.window_day(slot.window_id, timezone.localtime(slot.start).date())
+    current = day and day.slot_at(slot.start)
+    if current is not None and current.pk != slot.pk:
+        yield current.pk
 
 
 def release_place(slot_id):
