@@ -7,7 +7,7 @@ give exactly C winners. The check constraint on Slot backs this up. Never count-
 
 `Slot.booked` counts the places taken; only cancelling or moving a booking gives one back (a
 no-show or a checked-in person used theirs). Every change of a slot row also tells the slots
-cache (slots.day_changed), which forgets the day once the change has committed.
+cache (slots.places_changed), which forgets them once the change has committed.
 """
 
 import datetime as dt
@@ -107,7 +107,7 @@ def claim_place(slot):
             pk=slot_id, window_id=slot.window_id, start=slot.start, booked__lt=F("capacity")
         ).update(booked=F("booked") + 1)
         if claimed:
-            slots.day_changed(slot.window_id, slot.start)
+            slots.places_changed(slot.window_id, slot.start)
             return slot_id
     raise SlotFull(_("This time slot is full. Please choose another."))
 
@@ -116,7 +116,7 @@ def _slot_ids(slot):
     """The id given, then (only if its claim failed) the id of the row at that time now, read
     from the database (the rows are made again if they are gone)."""
     yield slot.pk
-    day = slots.window_day(slot.window_id, timezone.localtime(slot.start).date())
+    day = slots.window_day(slot.window_id, timezone.localtime(slot.start).date(), places=False)
     current = day and day.slot_at(slot.start)
     if current is not None and current.pk != slot.pk:
         yield current.pk
@@ -125,7 +125,7 @@ def _slot_ids(slot):
 def release_place(slot_id):
     if Slot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1):
         window_id, start = Slot.objects.values_list("window_id", "start").get(pk=slot_id)
-        slots.day_changed(window_id, start)
+        slots.places_changed(window_id, start)
 
 
 # Fair booking ---------------------------------------------------------------------------------
@@ -440,6 +440,6 @@ def mark_no_shows(now=None):
         except TransitionNotAllowed:
             continue  # checked in or cancelled a moment ago
         if case.start:
-            slots.day_changed(case.window_id, case.start)  # the place stays used; say so anyway
+            slots.places_changed(case.window_id, case.start)  # the place stays used; say so anyway
         count += 1
     return count

@@ -5,16 +5,21 @@ Slot rows are made lazily, one window and day at a time, the first time someone 
 day: the day's rows are read, and only when some are missing, bulk inserted and read again.
 
 Caching. The slots API and every booking read a day of a window, many times a second at a busy
-window, so what they need of it (the window's facts and the day's slots, as plain data) is kept
-in the Django cache, one value per window and day (DAY_KEY). The writes that change it delete it
-when their transaction commits: a place claimed or given back, rows made or following the
-window's capacity, a no-show (`day_changed`), and any change of the window, its opening hours or
-the items it offers (`window_changed`, called by the signals at the end). The working-day
-calendar is asked each time (workdays keeps it); a value made when the day's status was
-different is made again. A read that raced a commit may keep what it read, for DAY_SECONDS at
-most: what the cache shows is never what guards capacity, the claim is (services.claim_place).
-Inside a transaction nothing is read from or written to the cache: the transaction sees its own
-uncommitted changes and may still roll them back.
+window, so what they need of it is kept in the Django cache as plain data, under two keys per
+window and day: what the day is (DAY_KEY: the window's facts and the day's slots, their ids,
+times and capacity) and the places taken in it (PLACES_KEY). The writes that change them delete
+them when their transaction commits: a place claimed or given back, or a no-show, the places
+(`places_changed`); rows made or following the window's capacity, both (`day_changed`); any
+change of the window, its opening hours or the items it offers, every day of it
+(`window_changed`, called by the signals at the end). Two keys, because a booking needs only
+what the day is: with one value, which every booking deleted, the next booking of the day read
+the day again (four queries) — in the bench, with bookings spread over a month, almost every one.
+The working-day calendar is asked each time (workdays keeps it, its version read in the same
+cache round trip); a value made when the day's status was different is made again.
+A read that raced a commit may keep what it read, for DAY_SECONDS at most: what the cache shows
+never guards capacity, the claim does (services.claim_place). Inside a transaction nothing is
+read from or written to the cache: the transaction sees its own uncommitted changes and may
+still roll them back.
 """
 
 import datetime as dt
@@ -39,6 +44,7 @@ from .models import Slot
 WORKING_WEEKDAYS = range(5)
 
 DAY_KEY = "appointments:slots:{window_id}:{day:%Y-%m-%d}"
+PLACES_KEY = "appointments:slots:{window_id}:{day:%Y-%m-%d}:places"
 DAY_SECONDS = 10
 # Values are kept for the days from today to CACHED_DAYS after it, and a change of a window
 # forgets all of these: more than the longest booking horizon (60 working days) can reach.
@@ -52,7 +58,8 @@ class Period:
 
 
 class DaySlot(NamedTuple):
-    """A slot row as read (plain data: what the cache keeps)."""
+    """A slot row as read. `booked` is None when the places were not read (a booking's check:
+    the claim decides whether there is room)."""
 
     id: int
     window_id: int
@@ -67,7 +74,7 @@ class DaySlot(NamedTuple):
 
     @property
     def available(self):
-        return max(self.capacity - self.booked, 0)
+        return None if self.booked is None else max(self.capacity - self.booked, 0)
 
 
 def cutoff():
@@ -241,29 +248,35 @@ class WindowDay:
         return next((slot for slot in self.slots if slot.start == start), None)
 
 
-def window_day(window_id, day, *, now=None):
+def window_day(window_id, day, *, now=None, places=True):
     """The WindowDay of window `window_id` on `day` at `now`; None if there is no such window
-    (inactive ones included). Warm: two cache reads (this value and the calendar's version) and
-    no query."""
+    (inactive ones included). `places`: whether to read the places taken (else each slot's
+    `booked` is None). Warm: one cache round trip and no query."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    calendar = workdays.snapshot()
-    working = calendar.is_working(day)
     cached = transaction.get_autocommit() and 0 <= (day - today).days < CACHED_DAYS
-    key = DAY_KEY.format(window_id=window_id, day=day)
-    value = cache.get(key) if cached else None
-    if value is not None:
-        last_day = _last_day(calendar, today, value["horizon_days"])
-        if value["working"] != working or (value["slots"] is None and day <= last_day):
-            value = None
-    if value is None:
-        value = _read_day(window_id, day, working, today, calendar)
+    day_key = DAY_KEY.format(window_id=window_id, day=day)
+    places_key = PLACES_KEY.format(window_id=window_id, day=day) if places else None
+    found = cache.get_many([day_key, places_key or day_key, workdays.VERSION_KEY]) if cached else {}
+    calendar = workdays.snapshot(found.get(workdays.VERSION_KEY))
+    working = calendar.is_working(day)
+    value, taken = found.get(day_key), found.get(places_key)
+    last_day = value and _last_day(calendar, today, value["horizon_days"])
+    if value is None or value["working"] != working or (value["slots"] is None and day <= last_day):
+        value, taken = _read_day(window_id, day, working, today, calendar)
         if value is None:
             return None
         last_day = _last_day(calendar, today, value["horizon_days"])
         if cached:
-            cache.set(key, value, DAY_SECONDS)
+            cache.set_many(
+                {day_key: value, PLACES_KEY.format(window_id=window_id, day=day): taken},
+                DAY_SECONDS,
+            )
     rows = value["slots"] or ()
+    if places and rows and (taken is None or any(row[0] not in taken for row in rows)):
+        taken = _read_places(window_id, day)
+        if cached:
+            cache.set(places_key, taken, DAY_SECONDS)
     return WindowDay(
         window_id=window_id,
         day=day,
@@ -273,7 +286,7 @@ def window_day(window_id, day, *, now=None):
         today=today,
         last_day=last_day,
         working=working,
-        slots=tuple(DaySlot(*row) for row in rows),
+        slots=tuple(DaySlot(*row, taken[row[0]] if places else None) for row in rows),
     )
 
 
@@ -307,13 +320,14 @@ def _last_day(calendar, today, horizon_days):
 
 
 def _read_day(window_id, day, working, today, calendar):
-    """The plain data of a window's day, from the database; None if there is no such window.
-    Rows are made only for a day within the booking period (a day years ahead makes none)."""
+    """What the day of a window is, and its places taken ({slot id: booked}), from the database;
+    (None, None) if there is no such window. Rows are made only for a day within the booking
+    period (a day years ahead makes none)."""
     if not 0 < window_id < 2**63:  # beyond the id column (bigint): no such window
-        return None
+        return None, None
     window = ServicePoint.objects.filter(pk=window_id).first()
     if window is None:
-        return None
+        return None, None
     items = ServiceItem.objects.filter(windows=window_id, active=True).order_by()
     value = {
         "active": window.active,
@@ -322,11 +336,19 @@ def _read_day(window_id, day, working, today, calendar):
         "working": working,
         "slots": None,
     }
+    taken = {}
     if today <= day <= _last_day(calendar, today, window.horizon_days):
         periods = day_periods(window, day, working=working)
         rows = _day_rows(window_id, window.capacity, day, periods)
-        value["slots"] = tuple(tuple(row) for row in rows)
-    return value
+        value["slots"] = tuple(tuple(row[:5]) for row in rows)
+        taken = {row.id: row.booked for row in rows}
+    return value, taken
+
+
+def _read_places(window_id, day):
+    start, end = local_day_bounds(day)
+    rows = Slot.objects.filter(window_id=window_id, start__gte=start, start__lt=end)
+    return dict(rows.order_by().values_list("pk", "booked"))
 
 
 def bookable_slot(window, item, start, now=None):
@@ -337,7 +359,7 @@ def bookable_slot(window, item, start, now=None):
     again: the service must never book what the rules refuse) read. Warm: no query. The claim
     decides whether there is room."""
     now = now or timezone.now()
-    day = window_day(window.pk, timezone.localtime(start).date(), now=now)
+    day = window_day(window.pk, timezone.localtime(start).date(), now=now, places=False)
     if day is None or not day.offers(item.code):
         raise SlotUnavailable(
             _("This window does not offer this service item."), code="item_not_offered"
@@ -351,7 +373,7 @@ def bookable_slot(window, item, start, now=None):
 def check_bookable(slot, now=None):
     """Raise SlotUnavailable, saying why, unless `slot` can be booked at `now`."""
     now = now or timezone.now()
-    day = window_day(slot.window_id, timezone.localtime(slot.start).date(), now=now)
+    day = window_day(slot.window_id, timezone.localtime(slot.start).date(), now=now, places=False)
     refusal = day.refusal(slot.start, now)
     if refusal is not None:
         raise refusal
@@ -396,15 +418,25 @@ def prefetch_hours(queryset):
 # Forgetting what the cache keeps -----------------------------------------------------------------
 
 
-def _forget(window_id, days):
-    cache.delete_many([DAY_KEY.format(window_id=window_id, day=day) for day in days])
+def _forget(window_id, days, keys=(DAY_KEY, PLACES_KEY)):
+    cache.delete_many([key.format(window_id=window_id, day=day) for day in days for key in keys])
+
+
+def _local_date(day):
+    return timezone.localtime(day).date() if isinstance(day, dt.datetime) else day
+
+
+def places_changed(window_id, day):
+    """Places of `window_id` on `day` (a date, or a datetime within it) were taken or given
+    back: the cache forgets them once the current transaction commits (at once outside one)."""
+    day = _local_date(day)
+    transaction.on_commit(lambda: _forget(window_id, [day], (PLACES_KEY,)), robust=True)
 
 
 def day_changed(window_id, day):
-    """The slots of `window_id` on `day` (a date, or a datetime within it) changed: the cached
-    value is forgotten once the current transaction commits (at once outside one)."""
-    if isinstance(day, dt.datetime):
-        day = timezone.localtime(day).date()
+    """The slot rows of `window_id` on `day` were made or changed: the cache forgets the day
+    once the current transaction commits (at once outside one)."""
+    day = _local_date(day)
     transaction.on_commit(lambda: _forget(window_id, [day]), robust=True)
 
 

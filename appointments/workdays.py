@@ -171,8 +171,8 @@ def _calendar_changed(sender, **kwargs):
 class _Snapshot:
     """The calendar as of one call: the version is read once, then each year at most once."""
 
-    def __init__(self):
-        self.version = None if _in_writing_transaction() else _version()
+    def __init__(self, version=None):
+        self.version = None if _in_writing_transaction() else version or _version()
         self.period = int(time.monotonic() // LOCAL_TTL_SECONDS)
         self.years = {}
 
@@ -289,7 +289,8 @@ def next_working_days(start: dt.date, count: int) -> list[dt.date]:
     return snapshot().next_working_days(start, count)
 
 
-def snapshot():
+def snapshot(version=None):
     """The calendar as of now, for several questions at one version read (the slots API asks
-    whether a day works and where the booking horizon ends)."""
-    return _Snapshot()
+    whether a day works and where the booking horizon ends). `version`: the value of VERSION_KEY
+    when the caller read it already (with its own keys, in one cache round trip)."""
+    return _Snapshot(version)

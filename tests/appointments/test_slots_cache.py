@@ -365,17 +365,17 @@ def test_a_read_that_raced_a_booking_is_kept_for_seconds_only(api, window, item,
     warm(api, window)
     ten = dt.datetime(2026, 9, 30, 10, tzinfo=CST)
     services.book(window=window, item=item, start=ten, **person(9))  # the next read is a miss
-    real_select, raced = slots._select_day, []
+    real_read, raced = slots._read_places, []
 
-    def select_then_book(window_id, day):
-        rows = real_select(window_id, day)
+    def read_then_book(window_id, day):
+        rows = real_read(window_id, day)
         if not raced:  # once, between the reader's query and its keeping the rows
             raced.append(True)
             start = dt.datetime(2026, 9, 30, 9, tzinfo=CST)
             services.book(window=window, item=item, start=start, **person(1))
         return rows
 
-    monkeypatch.setattr(slots, "_select_day", select_then_book)
+    monkeypatch.setattr(slots, "_read_places", read_then_book)
     assert read(api, window)[START]["available"] == 2  # read before the booking committed
     assert raced
     with time_machine.travel(NOW + dt.timedelta(seconds=slots.DAY_SECONDS + 1), tick=False):
