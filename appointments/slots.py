@@ -315,8 +315,17 @@ def day_of(window, day, *, now=None):
     )
 
 
-def _last_day(calendar, today, horizon_days):
-    return calendar.next_working_days(today + dt.timedelta(days=1), horizon_days)[-1]
+def _horizon(calendar, today, count):
+    """The working days after today that can be booked: the next `count` of them.
+
+    Counting working days, not calendar days, so a long holiday (National Day) never leaves
+    people with nothing to book.
+    """
+    return calendar.next_working_days(today + dt.timedelta(days=1), count)
+
+
+def _last_day(calendar, today, count):
+    return _horizon(calendar, today, count)[-1]
 
 
 def _read_day(window_id, day, working, today, calendar):
@@ -391,12 +400,8 @@ def is_bookable(slot, now=None):
 
 
 def horizon_days(window, today):
-    """The working days after today that can be booked: the next `horizon_days` of them.
-
-    Counting working days, not calendar days, so a long holiday (National Day) never leaves
-    people with nothing to book.
-    """
-    return workdays.next_working_days(today + dt.timedelta(days=1), window.horizon_days)
+    """The working days after today that can be booked (see _horizon)."""
+    return _horizon(workdays.snapshot(), today, window.horizon_days)
 
 
 def bookable_days(window, today=None, *, now=None):

@@ -27,9 +27,7 @@ def raw_key(cache, key):
 
 
 def test_the_settings_use_djangos_redis_backend():
-    assert settings.CACHES["default"]["BACKEND"] == (
-        "django.core.cache.backends.redis.RedisCache"
-    )
+    assert settings.CACHES["default"]["BACKEND"] == ("django.core.cache.backends.redis.RedisCache")
 
 
 def test_incr_counts_up_and_keeps_the_expiry(cache):
