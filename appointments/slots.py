@@ -256,8 +256,11 @@ def window_day(window_id, day, *, now=None, places=True):
     today = timezone.localdate(now)
     cached = transaction.get_autocommit() and 0 <= (day - today).days < CACHED_DAYS
     day_key = DAY_KEY.format(window_id=window_id, day=day)
-    places_key = PLACES_KEY.format(window_id=window_id, day=day) if places else None
-    found = cache.get_many([day_key, places_key or day_key, workdays.VERSION_KEY]) if cached else {}
+    places_key = PLACES_KEY.format(window_id=window_id, day=day)
+    keys = (
+        [day_key, places_key, workdays.VERSION_KEY] if places else [day_key, workdays.VERSION_KEY]
+    )
+    found = cache.get_many(keys) if cached else {}
     calendar = workdays.snapshot(found.get(workdays.VERSION_KEY))
     working = calendar.is_working(day)
     value, taken = found.get(day_key), found.get(places_key)
@@ -268,10 +271,7 @@ def window_day(window_id, day, *, now=None, places=True):
             return None
         last_day = _last_day(calendar, today, value["horizon_days"])
         if cached:
-            cache.set_many(
-                {day_key: value, PLACES_KEY.format(window_id=window_id, day=day): taken},
-                DAY_SECONDS,
-            )
+            cache.set_many({day_key: value, places_key: taken}, DAY_SECONDS)
     rows = value["slots"] or ()
     if places and rows and (taken is None or any(row[0] not in taken for row in rows)):
         taken = _read_places(window_id, day)
