@@ -121,19 +121,21 @@ class BookingForm(PersonForm):
 
     def __init__(self, *args, now=None, **kwargs):
         self.now = now or timezone.now()
+        self.window_day = None  # the chosen day's slots.WindowDay, once clean() has read it
         super().__init__(*args, **kwargs)
 
     def clean_window(self):
         window_id = self.cleaned_data["window"]
         window = None
         if 0 < window_id < 2**63:  # beyond the id column (bigint): no such window
-            window = ServicePoint.objects.active().filter(pk=window_id).first()
+            window = ServicePoint.objects.active().filter(pk=window_id).order_by().first()
         if window is None:
             raise forms.ValidationError(_("This window does not exist or takes no bookings."))
         return window
 
     def clean_item(self):
-        item = ServiceItem.objects.published().filter(code=self.cleaned_data["item"]).first()
+        items = ServiceItem.objects.published().filter(code=self.cleaned_data["item"])
+        item = items.order_by().first()
         if item is None:
             raise forms.ValidationError(_("This service item does not exist."))
         return item
@@ -144,8 +146,12 @@ class BookingForm(PersonForm):
         cleaned = super().clean()
         window, item, start = cleaned.get("window"), cleaned.get("item"), cleaned.get("start")
         if window and item and start:
+            day = timezone.localtime(start).date()
+            self.window_day = slots.window_day(window.pk, day, now=self.now, places=False)
             try:
-                cleaned["slot"] = slots.bookable_slot(window, item, start, self.now)
+                cleaned["slot"] = slots.bookable_slot(
+                    window, item, start, self.now, day=self.window_day
+                )
             except SlotUnavailable as refusal:
                 field = "item" if refusal.code == "item_not_offered" else "start"
                 self.add_error(field, forms.ValidationError(refusal.message, code=refusal.code))

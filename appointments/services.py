@@ -280,6 +280,7 @@ def book(
     email="",
     channel=Channel.BOOKING,
     now=None,
+    day=None,
 ):
     """Book the slot of `window` starting at `start` for `item`; returns the new Case (booked).
 
@@ -287,9 +288,12 @@ def book(
     slot, past, cut-off, beyond the horizon), BookingRefused (fair-booking rules) or SlotFull.
     Fair-booking rules apply to online bookings (channel "booking"), not to staff booking for
     someone at the window.
+
+    `day`: the slots.WindowDay the caller read at the same `now` (the booking form's): the
+    rules are checked again on it, without reading it again.
     """
     now = now or timezone.now()
-    slot = slots.bookable_slot(window, item, start, now)
+    slot = slots.bookable_slot(window, item, start, now, day=day)
     fields = {
         "window": window,
         "item": item,

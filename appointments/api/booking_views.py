@@ -132,7 +132,9 @@ class AppointmentCreateView(PublicView):
         data = form.cleaned_data
         fields = ("window", "item", "start", "name", "phone", "id_type", "id_number", "email")
         try:
-            case = services.book(**{name: data[name] for name in fields}, now=now)
+            case = services.book(
+                **{name: data[name] for name in fields}, now=now, day=form.window_day
+            )
         except REFUSALS as exc:
             raise refusal(exc) from exc
         return Response(NewBookingSerializer(case).data, status=status.HTTP_201_CREATED)
