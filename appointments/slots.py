@@ -204,6 +204,9 @@ class WindowDay:
     last_day: dt.date  # the last day that can be booked (the end of the horizon)
     working: bool
     slots: tuple  # DaySlot, in time order
+    # (start, end) of each slot as the API shows them (local ISO 8601): kept with the day, made
+    # once rather than on every read of it (twice per slot, a third of a warm read's CPU).
+    texts: tuple = ()
 
     def offers(self, code):
         """Whether the window offers the active item with this code."""
@@ -224,6 +227,14 @@ class WindowDay:
         SlotUnavailable; None when it can: it starts after the cut-off, within the horizon, on a
         working day and within the window's opening hours. Whether it has room is the claim's to
         say."""
+        refusal = self._time_refusal(start, now)
+        if refusal is None and self.slot_at(start) is None:
+            return SlotUnavailable(
+                _("This is not the start of a time slot of this window."), code="not_a_slot"
+            )
+        return refusal
+
+    def _time_refusal(self, start, now):
         if start <= now:
             return SlotUnavailable(_("This time has already passed. Please choose a later time."))
         if start < bookable_from(now):
@@ -233,15 +244,12 @@ class WindowDay:
             return SlotUnavailable(message % {"minutes": settings.BOOKING_CUTOFF_MINUTES})
         if self.day > self.last_day:
             return self.horizon_refusal()
-        if self.slot_at(start) is None:
-            return SlotUnavailable(
-                _("This is not the start of a time slot of this window."), code="not_a_slot"
-            )
         return None
 
     def can_book(self, slot, now):
-        """Whether `slot`, one of this day's, can be booked at `now` (full or not)."""
-        return self.refusal(slot.start, now) is None
+        """Whether `slot`, one of this day's (so a slot within the opening hours of a working
+        day), can be booked at `now`, full or not: `refusal` without looking for the slot."""
+        return self._time_refusal(slot.start, now) is None
 
     def slot_at(self, start):
         """The slot of this day starting at `start`, or None."""
@@ -287,7 +295,12 @@ def window_day(window_id, day, *, now=None, places=True):
         last_day=last_day,
         working=working,
         slots=tuple(DaySlot(*row, taken[row[0]] if places else None) for row in rows),
+        texts=value["texts"],
     )
+
+
+def _local_text(moment):
+    return timezone.localtime(moment).isoformat()
 
 
 def day_of(window, day, *, now=None):
@@ -344,12 +357,14 @@ def _read_day(window_id, day, working, today, calendar):
         "items": frozenset(items.values_list("code", flat=True)),
         "working": working,
         "slots": None,
+        "texts": (),
     }
     taken = {}
     if today <= day <= _last_day(calendar, today, window.horizon_days):
         periods = day_periods(window, day, working=working)
         rows = _day_rows(window_id, window.capacity, day, periods)
         value["slots"] = tuple(tuple(row[:5]) for row in rows)
+        value["texts"] = tuple((_local_text(row.start), _local_text(row.end)) for row in rows)
         taken = {row.id: row.booked for row in rows}
     return value, taken
 

@@ -98,19 +98,20 @@ class WindowSlotsView(PublicView):
             raise exceptions.ValidationError({"date": [_("This day has passed.")]})
         if date > day.last_day:
             raise exceptions.ValidationError({"date": [str(day.horizon_refusal().message)]})
-        return Response([_entry(slot, day.can_book(slot, now)) for slot in day.slots])
+        entries = zip(day.slots, day.texts, strict=True)
+        return Response([_entry(slot, texts, day.can_book(slot, now)) for slot, texts in entries])
 
 
 def _window_exists(pk):
     return 0 < pk < 2**63 and ServicePoint.objects.active().filter(pk=pk).exists()
 
 
-def _entry(slot, bookable):
+def _entry(slot, texts, bookable):
     """One slot; one that can no longer be booked (past, or within the cut-off) shows no room."""
     available = slot.available if bookable else 0
     return {
-        "start": timezone.localtime(slot.start).isoformat(),
-        "end": timezone.localtime(slot.end).isoformat(),
+        "start": texts[0],
+        "end": texts[1],
         "capacity": slot.capacity,
         "available": available,
         "bookable": available > 0,
