@@ -3,13 +3,14 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext, gettext_lazy, ngettext
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 
+from ipservice import dates
 from windows.models import is_bureau
 
 from . import outbox, texts, workdays
@@ -24,7 +25,7 @@ class YearFilter(admin.SimpleListFilter):
     parameter_name = "year"
 
     def lookups(self, request, model_admin):
-        this_year = timezone.localdate().year
+        this_year = dates.today().year
         years = {day.year for day in CalendarDay.objects.dates("date", "year")}
         years |= {this_year, this_year + 1}
         return [(str(year), str(year)) for year in sorted(years, reverse=True)]
@@ -91,7 +92,7 @@ class CalendarDayAdmin(ImportExportModelAdmin):
     def _tell_calendar_sources(self, request):
         """Which calendar the current and next year (and a filtered year) follow, so that staff
         see when a year falls back to Monday to Friday."""
-        this_year = timezone.localdate().year
+        this_year = dates.today().year
         years = [this_year, this_year + 1]
         chosen = _as_year(request.GET.get(YearFilter.parameter_name))
         if chosen and chosen not in years:

@@ -22,14 +22,6 @@ class SlotUnavailable(AppointmentError):
     default_message = _("This time slot cannot be booked.")
 
 
-class SlotChanged(SlotUnavailable):
-    """The slot id a booking was about to claim is no longer that window's slot at that time
-    (its rows were made again). services.book looks the slot up again once."""
-
-    code = "slot_changed"
-    default_message = _("This time slot has changed. Please choose it again.")
-
-
 class BookingRefused(AppointmentError):
     """A fair-booking rule refused the booking (limits, suspension after no-shows)."""
 

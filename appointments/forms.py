@@ -1,11 +1,12 @@
-"""Forms of the person who books or is served. Pages render them; the API serializers run them,
-so a field gives the same message in the browser and in a 400 answer."""
+"""Forms of the person who books or is served. Pages render them; the API runs them too, so a
+field gives the same message in the browser and in a 400 answer."""
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import ServiceItem
+from windows.models import ServicePoint
 
 from . import slots
 from .constants import IdType
@@ -101,19 +102,18 @@ class PersonForm(forms.Form):
 
 class BookingForm(PersonForm):
     """A booking: the person, and the window, item and slot start they chose. The booking API
-    validates its input with it (the request itself is documented by BookingRequestSerializer).
-
-    The API runs it on every booking, so the window, the item and the slot come from the slots
-    cache: one cache round trip and no query when warm (slots.day_board), where two
-    ModelChoiceFields would make two queries."""
+    validates its input with it, and documents the request with a serializer made from its
+    fields (api.booking_serializers.BookingRequestSerializer)."""
 
     window = forms.IntegerField(
         label=_("Window"),
+        help_text=_("Window id."),
         error_messages={"invalid": _("Give the window as a whole number (its id).")},
     )
-    item = TextField(label=_("Service item"), max_length=30)
+    item = TextField(label=_("Service item"), help_text=_("Service item code."), max_length=30)
     start = TextDateTimeField(
         label=_("Time"),
+        help_text=_("The `start` of a slot, e.g. 2026-09-21T09:00:00+08:00."),
         error_messages={"invalid": _("Give the time as a date and time, e.g. 2026-09-21 09:00.")},
     )
 
@@ -121,43 +121,38 @@ class BookingForm(PersonForm):
 
     def __init__(self, *args, now=None, **kwargs):
         self.now = now or timezone.now()
-        self.board = None  # the chosen day's slots.DayBoard, once clean() has made it
+        self.window_day = None  # the chosen day's slots.WindowDay, once clean() has read it
         super().__init__(*args, **kwargs)
 
-    def clean(self):
-        cleaned = super().clean()
-        window_id, code, start = cleaned.get("window"), cleaned.get("item"), cleaned.get("start")
-        if window_id is None:
-            return cleaned
-        # The board of the chosen day knows the window and its items; without a time, the
-        # window's facts alone.
-        if start:
-            day = timezone.localtime(start).date()
-            board = self.board = slots.day_board(window_id, day, now=self.now)
-        else:
-            board = None
-        facts = board.facts if board else slots.window_facts(window_id)
-        if facts is None or not facts.active:
-            self.add_error("window", _("This window does not exist or takes no bookings."))
-            return cleaned
-        window = cleaned["window"] = facts.window()
-        item = self._item(facts, code) if code else None
+    def clean_window(self):
+        window_id = self.cleaned_data["window"]
+        window = None
+        if 0 < window_id < 2**63:  # beyond the id column (bigint): no such window
+            window = ServicePoint.objects.active().filter(pk=window_id).order_by().first()
+        if window is None:
+            raise forms.ValidationError(_("This window does not exist or takes no bookings."))
+        return window
+
+    def clean_item(self):
+        items = ServiceItem.objects.published().filter(code=self.cleaned_data["item"])
+        item = items.order_by().first()
         if item is None:
-            return cleaned
-        cleaned["item"] = item
-        if board is not None:
+            raise forms.ValidationError(_("This service item does not exist."))
+        return item
+
+    def clean(self):
+        """The slot, if the booking rules (slots.bookable_slot) allow it; else their reason, on
+        the field it concerns."""
+        cleaned = super().clean()
+        window, item, start = cleaned.get("window"), cleaned.get("item"), cleaned.get("start")
+        if window and item and start:
+            day = timezone.localtime(start).date()
+            self.window_day = slots.window_day(window.pk, day, now=self.now, places=False)
             try:
-                cleaned["slot"] = slots.bookable_slot(window, item, start, self.now, board=board)
+                cleaned["slot"] = slots.bookable_slot(
+                    window, item, start, self.now, day=self.window_day
+                )
             except SlotUnavailable as refusal:
                 field = "item" if refusal.code == "item_not_offered" else "start"
                 self.add_error(field, forms.ValidationError(refusal.message, code=refusal.code))
         return cleaned
-
-    def _item(self, facts, code):
-        """The published item with this code (from the window's facts when it offers it);
-        None, with the field's error, when there is none. Whether the window offers it is the
-        booking rule's to say (slots.bookable_slot)."""
-        item = facts.item(code) or ServiceItem.objects.published().filter(code=code).first()
-        if item is None:
-            self.add_error("item", _("This service item does not exist."))
-        return item

@@ -7,14 +7,7 @@ give exactly C winners. The check constraint on Slot backs this up. Never count-
 
 `Slot.booked` counts the places taken; only cancelling or moving a booking gives one back (a
 no-show or a checked-in person used theirs). Every change of a slot row also tells the slots
-cache (slots.day_changed), which every process reads again once the change has committed.
-
-A booking is kept short, because it is the busiest write of the site: the window, the item and
-the slot come from the slots cache (no query when warm), and its transaction makes five round
-trips between BEGIN and COMMIT: the person's locks together with the fair-booking counts, the
-claim, the case, its first event and the confirmation notice (one more with an email address).
-The claim and the inserts are written without the ORM's per-call compilation (CLAIM_SQL,
-ipservice.db), which cost more CPU than the statements themselves.
+cache (slots.places_changed), which forgets them once the change has committed.
 """
 
 import datetime as dt
@@ -22,25 +15,19 @@ import hashlib
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.http import Http404
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from ipservice.db import insert
+from ipservice import dates
 
 from . import notices, slots
 from .constants import Action, Channel, Status
-from .exceptions import (
-    BookingRefused,
-    SlotChanged,
-    SlotFull,
-    SlotUnavailable,
-    TransitionNotAllowed,
-)
+from .exceptions import BookingRefused, SlotFull, SlotUnavailable, TransitionNotAllowed
 from .models import Case, Slot
 from .references import make_reference as _draw_reference
 from .references import new_reference  # noqa: F401  (imported from here by callers)
@@ -65,10 +52,7 @@ def check_token(case, token):
 def manage_url(case, *, absolute=True, token=None):
     """The private link where the person sees, reschedules or cancels their booking. `token`:
     the booking's token when the caller has it already."""
-    try:
-        path = reverse("appointments:manage", args=[case.reference])
-    except NoReverseMatch:  # the booking pages are not wired (yet); same address by contract
-        path = f"/booking/{case.reference}/"
+    path = reverse("appointments:manage", args=[case.reference])
     url = f"{path}?{urlencode({'token': token or booking_token(case)})}"
     return settings.PORTAL_BASE_URL.rstrip("/") + url if absolute else url
 
@@ -89,36 +73,39 @@ def get_booking_for_token(reference, token):
 # Claiming and releasing a place ---------------------------------------------------------------
 
 
-# The claim, written out: it runs in every booking, where the ORM's update took ~0.4 ms of CPU
-# to compile a statement of a few words. Columns as in models.Slot. The window and the start are
-# matched with the id: the id may come from what a process keeps (slots.DayBoard.slot_to_claim).
-CLAIM_SQL = (
-    'UPDATE {table} SET booked = booked + 1 WHERE id = %s AND window_id = %s AND "start" = %s '
-    "AND booked < capacity"
-)
-
-
 def claim_place(slot):
-    """Take one place of `slot` or raise SlotFull (SlotChanged if the row with its id is not
-    that window's slot at that time any more). Call inside the transaction that records the
-    booking; the row stays locked until it commits."""
-    with connection.cursor() as cursor:
-        table = connection.ops.quote_name(Slot._meta.db_table)
-        start = connection.ops.adapt_datetimefield_value(slot.start)
-        cursor.execute(CLAIM_SQL.format(table=table), [slot.pk, slot.window_id, start])
-        won = cursor.rowcount
-    if not won:
-        same = Slot.objects.filter(pk=slot.pk, window_id=slot.window_id, start=slot.start)
-        if not same.exists():
-            raise SlotChanged()
-        raise SlotFull(_("This time slot is full. Please choose another."))
-    slots.day_changed(slot.window_id, slot.start)
+    """Take one place of `slot` (a Slot or a slots.DaySlot) or raise SlotFull; returns the id of
+    the slot row claimed. Call inside the transaction that records the booking; the row stays
+    locked until it commits.
+
+    The window and the start are matched with the id: the id may come from the slots cache, and
+    if the day's rows were made again since (a restore), the row there now is claimed instead.
+    Inside the transaction, slots.window_day reads the database, not the cache.
+    """
+    for slot_id in _slot_ids(slot):
+        claimed = Slot.objects.filter(
+            pk=slot_id, window_id=slot.window_id, start=slot.start, booked__lt=F("capacity")
+        ).update(booked=F("booked") + 1)
+        if claimed:
+            slots.places_changed(slot.window_id, slot.start)
+            return slot_id
+    raise SlotFull(_("This time slot is full. Please choose another."))
+
+
+def _slot_ids(slot):
+    """The id given, then (only if its claim failed) the id of the row at that time now, read
+    from the database (the rows are made again if they are gone)."""
+    yield slot.pk
+    day = slots.window_day(slot.window_id, timezone.localtime(slot.start).date(), places=False)
+    current = day and day.slot_at(slot.start)
+    if current is not None and current.pk != slot.pk:
+        yield current.pk
 
 
 def release_place(slot_id):
     if Slot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1):
         window_id, start = Slot.objects.values_list("window_id", "start").get(pk=slot_id)
-        slots.day_changed(window_id, start)
+        slots.places_changed(window_id, start)
 
 
 # Fair booking ---------------------------------------------------------------------------------
@@ -129,18 +116,19 @@ def _lock_key(kind, value):
     return int.from_bytes(digest, "big", signed=True)
 
 
-def _lock_person_sql(id_number, phone):
-    """The statements (and their parameters) that serialise the bookings of one ID document and
-    of one phone until the transaction ends, so that two simultaneous requests cannot both pass
-    the fair-booking limits (count-then-insert).
+def lock_person(id_number, phone):
+    """Serialise the bookings of one ID document and of one phone until the transaction ends, so
+    that two simultaneous requests cannot both pass the fair-booking limits (count-then-insert).
 
-    PostgreSQL advisory locks, taken in a fixed order so that two transactions never wait for
-    each other; SQLite (development only) serialises writers anyway: no statement.
+    PostgreSQL advisory locks, taken in a fixed order (one statement each, sent together) so that
+    two transactions never wait for each other; SQLite (development only) serialises writers
+    anyway: nothing to do.
     """
     if connection.vendor != "postgresql":
-        return "", []
+        return
     keys = sorted({_lock_key("id", id_number), _lock_key("phone", phone)})
-    return "SELECT pg_advisory_xact_lock(%s); " * len(keys), keys
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s); " * len(keys), keys)
 
 
 def suspension_until(id_number, today=None):
@@ -149,7 +137,7 @@ def suspension_until(id_number, today=None):
     NO_SHOW_LIMIT (3) no-shows within NO_SHOW_WINDOW_DAYS (90) suspend it for
     NO_SHOW_SUSPENSION_DAYS (30) days after the day of the last of them.
     """
-    today = today or timezone.localdate()
+    today = today or dates.today()
     limit = settings.NO_SHOW_LIMIT
     within = settings.NO_SHOW_WINDOW_DAYS
     length = dt.timedelta(days=settings.NO_SHOW_SUSPENSION_DAYS)
@@ -170,7 +158,7 @@ def suspension_until(id_number, today=None):
 def fair_booking_check(*, id_number, phone, item, day, now=None, exclude=None):
     """Refuse (BookingRefused) a booking the fair-booking rules forbid, telling the person why.
     Call inside the booking's transaction: it first locks the ID document and the phone until
-    the transaction ends (see _lock_person_sql), so what it counts cannot change meanwhile.
+    the transaction ends (lock_person), so what it counts cannot change meanwhile.
 
     - suspended after repeated no-shows (code "suspended", until when);
     - MAX_ACTIVE_BOOKINGS_PER_ID / _PER_PHONE upcoming bookings already (code "limit_reached");
@@ -178,11 +166,12 @@ def fair_booking_check(*, id_number, phone, item, day, now=None, exclude=None):
     `exclude` is a case not to count (the one being rescheduled).
     """
     now = now or timezone.now()
-    counts = _locked_booking_counts(id_number, phone, item, day, now, exclude)
+    lock_person(id_number, phone)
+    counts = _booking_counts(id_number, phone, item, day, now, exclude)
     # Only someone with enough recent no-shows can be suspended: the rule itself needs a look
     # at their dates, which one booking in very many has to pay for.
     until = counts["no_shows"] >= settings.NO_SHOW_LIMIT and suspension_until(
-        id_number, timezone.localdate(now)
+        id_number, dates.local_day(now)
     )
     if until:
         raise BookingRefused(
@@ -208,49 +197,25 @@ def _no_shows_since(today):
     return slots.local_day_bounds(today - length - within)[0]
 
 
-# The counts of the fair-booking rules, over the cases of one ID document or one phone. Written
-# out in SQL because it runs in every booking's transaction, where building it with the ORM (four
-# filtered counts) cost ~2 ms of CPU, twenty times the query itself. Columns as in models.Case.
-COUNTS_SQL = """
-SELECT
-  SUM(CASE WHEN status = %s AND channel = %s AND "start" >= %s AND id_number = %s
-      THEN 1 ELSE 0 END),
-  SUM(CASE WHEN status = %s AND channel = %s AND "start" >= %s AND phone = %s
-      THEN 1 ELSE 0 END),
-  SUM(CASE WHEN id_number = %s AND item_id = %s AND "start" >= %s AND "start" < %s
-      AND status <> %s THEN 1 ELSE 0 END),
-  SUM(CASE WHEN id_number = %s AND status = %s AND "start" >= %s THEN 1 ELSE 0 END)
-FROM {table}
-WHERE (id_number = %s OR phone = %s) AND id <> %s
-"""
-
-
-def _locked_booking_counts(id_number, phone, item, day, now, exclude):
+def _booking_counts(id_number, phone, item, day, now, exclude):
     """Upcoming bookings by ID and by phone, this ID's cases (not cancelled) for the item that
-    day, and this ID's no-shows recent enough to suspend it: one query, sent after the person's
-    locks in one round trip. Each statement of it reads what has committed when it starts
-    (READ COMMITTED), so the count sees every booking committed before the locks were granted."""
-    adapt = connection.ops.adapt_datetimefield_value
-    day_start, day_end = (adapt(moment) for moment in slots.local_day_bounds(day))
-    since, now = adapt(_no_shows_since(timezone.localdate(now))), adapt(now)
-    upcoming = [Status.BOOKED, Channel.BOOKING, now]
-    params = [
-        *upcoming, id_number,
-        *upcoming, phone,
-        id_number, item.pk, day_start, day_end, Status.CANCELLED,
-        id_number, Status.NO_SHOW, since,
-        id_number, phone, exclude.pk if exclude is not None else 0,
-    ]  # fmt: skip
-    lock_sql, lock_params = _lock_person_sql(id_number, phone)
-    with connection.cursor() as cursor:
-        # psycopg2 (the driver pinned in pyproject.toml) sends the statements in one round trip
-        # and returns the result of the last: the counts. (psycopg 3 would need nextset().)
-        cursor.execute(
-            lock_sql + COUNTS_SQL.format(table=Case._meta.db_table), lock_params + params
-        )
-        row = cursor.fetchone()
-    names = ("by_id", "by_phone", "same_day", "no_shows")
-    return {name: value or 0 for name, value in zip(names, row, strict=True)}
+    day, and this ID's no-shows recent enough to suspend it: one query. It reads what has
+    committed when it starts (READ COMMITTED), so, sent after the person's locks, it sees every
+    booking committed before they were granted."""
+    day_start, day_end = slots.local_day_bounds(day)
+    since = _no_shows_since(dates.local_day(now))
+    upcoming = Q(status=Status.BOOKED, channel=Channel.BOOKING, start__gte=now)
+    no_shows = Q(id_number=id_number, status=Status.NO_SHOW, start__gte=since)
+    same_day = Q(id_number=id_number, item=item, start__gte=day_start, start__lt=day_end)
+    cases = Case.objects.filter(Q(id_number=id_number) | Q(phone=phone))
+    if exclude is not None:
+        cases = cases.exclude(pk=exclude.pk)
+    return cases.aggregate(
+        by_id=Count("pk", filter=upcoming & Q(id_number=id_number)),
+        by_phone=Count("pk", filter=upcoming & Q(phone=phone)),
+        same_day=Count("pk", filter=same_day & ~Q(status=Status.CANCELLED)),
+        no_shows=Count("pk", filter=no_shows),
+    )
 
 
 def _refuse_over_limits(counts):
@@ -295,7 +260,7 @@ def book(
     email="",
     channel=Channel.BOOKING,
     now=None,
-    board=None,
+    day=None,
 ):
     """Book the slot of `window` starting at `start` for `item`; returns the new Case (booked).
 
@@ -304,16 +269,14 @@ def book(
     Fair-booking rules apply to online bookings (channel "booking"), not to staff booking for
     someone at the window.
 
-    `board`: the slots.DayBoard of this window and day the caller already made at the same
-    `now` (the booking form's); the rules are checked again here all the same, on it, without a
-    second cache read.
+    `day`: the slots.WindowDay the caller read at the same `now` (the booking form's): the
+    rules are checked again on it, without reading it again.
     """
     now = now or timezone.now()
-    slot = slots.bookable_slot(window, item, start, now, board=board)
+    slot = slots.bookable_slot(window, item, start, now, day=day)
     fields = {
         "window": window,
         "item": item,
-        "slot": slot,
         "start": slot.start,
         "channel": channel,
         "status": Status.BOOKED,
@@ -323,25 +286,13 @@ def book(
         "id_number": id_number,
         "email": email or "",
     }
-    try:
-        return _record_under_new_reference(fields, now)
-    except SlotChanged:
-        # The id kept for the slot is not its row any more (rows made again): forget the day
-        # and look the slot up in the database, once.
-        slots.forget_day(window.pk, timezone.localtime(slot.start).date())
-        slot = slots.bookable_slot(window, item, start, now)
-        fields.update(slot=slot, start=slot.start)
-        return _record_under_new_reference(fields, now)
-
-
-def _record_under_new_reference(fields, now):
     # The reference is drawn without asking first whether it is taken (31^4 = 923,521 a day): a
     # clash fails the insert on the unique index, and the whole booking is rolled back and made
     # again under a new one.
     for attempt in range(REFERENCE_ATTEMPTS):
         reference = _draw_reference()
         try:
-            return _record_booking(reference, fields, now)
+            return _record_booking(reference, slot, fields, now)
         except IntegrityError:
             if attempt == REFERENCE_ATTEMPTS - 1 or not _taken(reference):
                 raise
@@ -352,16 +303,18 @@ def _taken(reference):
     return Case.objects.filter(reference=reference).exists()
 
 
-def _record_booking(reference, fields, now):
+def _record_booking(reference, slot, fields, now):
     with transaction.atomic():
         if fields["channel"] == Channel.BOOKING:
-            id_number, phone = fields["id_number"], fields["phone"]
-            day = timezone.localtime(fields["start"]).date()
             fair_booking_check(
-                id_number=id_number, phone=phone, item=fields["item"], day=day, now=now
+                id_number=fields["id_number"],
+                phone=fields["phone"],
+                item=fields["item"],
+                day=timezone.localtime(slot.start).date(),
+                now=now,
             )
-        claim_place(fields["slot"])
-        case = insert(Case(reference=reference, **fields))
+        slot_id = claim_place(slot)
+        case = Case.objects.create(reference=reference, slot_id=slot_id, **fields)
         record_event(case, Action.CREATE)
         notices.booking_confirmed(case)
     return case
@@ -416,12 +369,14 @@ def reschedule(case, new_start, *, actor=None, now=None):
     if actor is None:
         _refuse_if_begun(case, now)
     new_slot = slots.bookable_slot(case.window, case.item, new_start, now)
-    if new_slot.pk == case.slot_id:
-        raise SlotUnavailable(_("Your booking is already at this time."), code="same_slot")
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.status != Status.BOOKED:
             raise _not_booked(locked)
+        # Compared only now, under the row lock: two identical requests at once must not both
+        # move the booking (and send two notices).
+        if new_slot.pk == locked.slot_id:
+            raise SlotUnavailable(_("Your booking is already at this time."), code="same_slot")
         if locked.channel == Channel.BOOKING:
             day = timezone.localtime(new_slot.start).date()
             fair_booking_check(
@@ -440,11 +395,11 @@ def reschedule(case, new_start, *, actor=None, now=None):
 def _move(case, new_slot, actor):
     # Lock both slot rows in id order first: two people swapping times must not deadlock.
     list(Slot.objects.select_for_update().filter(pk__in=[case.slot_id, new_slot.pk]).order_by("pk"))
-    claim_place(new_slot)
+    new_slot_id = claim_place(new_slot)
     if case.slot_id:
         release_place(case.slot_id)
     old_start = case.start
-    case.slot, case.start = new_slot, new_slot.start
+    case.slot_id, case.start = new_slot_id, new_slot.start
     case.save(update_fields=["slot", "start", "updated_at"])
     note = f"{_local(old_start)} → {_local(new_slot.start)}" if old_start else ""
     return record_event(case, Action.RESCHEDULE, from_status=Status.BOOKED, actor=actor, note=note)
@@ -469,6 +424,6 @@ def mark_no_shows(now=None):
         except TransitionNotAllowed:
             continue  # checked in or cancelled a moment ago
         if case.start:
-            slots.day_changed(case.window_id, case.start)  # the place stays used; say so anyway
+            slots.places_changed(case.window_id, case.start)  # the place stays used; say so anyway
         count += 1
     return count

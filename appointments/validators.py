@@ -11,8 +11,9 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from ipservice import dates
 
 from .constants import IdType
 
@@ -86,7 +87,7 @@ def validate_resident_id(value):
             code="id_region",
         )
     birth = resident_id_birth_date(number)
-    if birth is None or birth < EARLIEST_BIRTH or birth > timezone.localdate():
+    if birth is None or birth < EARLIEST_BIRTH or birth > dates.today():
         raise ValidationError(
             _("Digits 7 to 14 of this ID number are not a valid date of birth."),
             code="id_birth_date",

@@ -6,23 +6,23 @@ Three layers, the later winning day by day:
 3. CalendarDay rows entered by the bureau (admin or spreadsheet import).
 
 Deadlines are computed on every request (slots, case lists), so a year's calendar is built once
-and kept in a per-process cache. The cache key carries a version held in the Django cache
-(Redis in production) that is changed whenever a CalendarDay is saved or deleted, so an admin
-edit takes effect at once in every process; no query is made per day.
+(one query) and kept by each process, keyed by a version held in the Django cache (Redis in
+production) that changes whenever a CalendarDay is saved or deleted: an admin edit takes effect
+at once in every process.
 """
 
 import datetime as dt
 import functools
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 
 import chinese_calendar
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-
-from ipservice.cache import current_version, new_version
 
 from .constants import CalendarSource, DayKind
 from .models import CalendarDay
@@ -107,88 +107,84 @@ def _build_year(year: int) -> YearCalendar:
 
 # Cache -----------------------------------------------------------------------------------------
 
-_lock = threading.Lock()
-_local = {"version": None, "years": {}}  # years: year -> _Entry, all of one version
-_writes = threading.local()  # .block: the outermost atomic block that last wrote CalendarDay
+
+def _version():
+    """The calendar's version in the Django cache, made by the first process to ask."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
 
 
-@dataclass(frozen=True)
-class _Entry:
-    calendar: YearCalendar
-    expires: float
-    # Set when loaded inside a transaction that wrote CalendarDay rows: those rows are not
-    # committed and may still be rolled back (also to a savepoint), so the entry serves only
-    # that stack of atomic blocks and blocks nested in it. None: built from committed rows.
-    blocks: tuple | None = None
-
-    def usable(self, now, stack, dirty):
-        if self.expires <= now:
-            return False
-        if self.blocks is None:
-            return not dirty
-        prefix = stack[: len(self.blocks)]
-        return len(prefix) == len(self.blocks) and all(
-            a is b for a, b in zip(self.blocks, prefix, strict=True)
-        )
+def _new_version():
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
-def _atomic_stack():
-    return tuple(connections[DEFAULT_DB_ALIAS].atomic_blocks)
+@functools.lru_cache(maxsize=64)
+def _kept_year(year, version, period):
+    """The year as built under this `version` of the calendar, in this `period` of
+    LOCAL_TTL_SECONDS: both only key the cache, so a new version or the next period builds it
+    again (one query)."""
+    return _build_year(year)
 
 
-def _bump_version():
-    new_version(VERSION_KEY)
+# Set while this thread's open transaction has written CalendarDay rows: they may still be rolled
+# back, so until it ends the calendar is built from the database and kept nowhere.
+_writes = threading.local()
+
+
+def _in_writing_transaction():
+    if not getattr(_writes, "pending", False):
+        return False
+    if transaction.get_autocommit():
+        _writes.pending = False  # that transaction ended without committing (rolled back)
+        return False
+    return True
 
 
 def clear_cache():
-    """Forget every cached year, in this process and (through the version) in all others.
+    """Forget every kept year, in this process and (through the version) in all others.
 
     CalendarDay signals call this; call it yourself after bulk_create/update(), which send none.
     """
-    _bump_version()
-    with _lock:
-        _local["years"] = {}
+    _new_version()
+    _kept_year.cache_clear()
+    _writes.pending = False
+
+
+def _committed():
+    _writes.pending = False
+    _new_version()
 
 
 @receiver(post_save, sender=CalendarDay, dispatch_uid="workdays-calendar-saved")
 @receiver(post_delete, sender=CalendarDay, dispatch_uid="workdays-calendar-deleted")
 def _calendar_changed(sender, **kwargs):
-    stack = _atomic_stack()
-    _writes.block = stack[0] if stack else None
-    clear_cache()
-    # Again after commit: another process may have rebuilt the year from the old rows between
-    # the first change of version and the commit.
-    transaction.on_commit(_bump_version)
+    _writes.pending = not transaction.get_autocommit()
+    _new_version()
+    # Again after commit: another process may have built the year from the old rows between the
+    # first change of version and the commit.
+    transaction.on_commit(_committed)
 
 
 class _Snapshot:
     """The calendar as of one call: the version is read once, then each year at most once."""
 
-    def __init__(self):
-        self.version = current_version(VERSION_KEY)
+    def __init__(self, version=None):
+        self.version = None if _in_writing_transaction() else version or _version()
+        self.period = int(time.monotonic() // LOCAL_TTL_SECONDS)
         self.years = {}
 
     def year(self, year: int) -> YearCalendar:
         calendar = self.years.get(year)
         if calendar is None:
-            calendar = self.years[year] = self._cached_year(year)
+            if self.version is None:
+                calendar = _build_year(year)
+            else:
+                calendar = _kept_year(year, self.version, self.period)
+            self.years[year] = calendar
         return calendar
-
-    def _cached_year(self, year):
-        now, stack = time.monotonic(), _atomic_stack()
-        # Inside a transaction that wrote CalendarDay, only what it loaded itself is current.
-        dirty = bool(stack) and getattr(_writes, "block", None) is stack[0]
-        with _lock:
-            if _local["version"] != self.version:
-                _local["version"], _local["years"] = self.version, {}
-            entry = _local["years"].get(year)
-        if entry and entry.usable(now, stack, dirty):
-            return entry.calendar
-        entry = _Entry(_build_year(year), now + LOCAL_TTL_SECONDS, stack if dirty else None)
-        with _lock:
-            if _local["version"] == self.version:
-                _local["years"][year] = entry
-        return entry.calendar
 
     def is_working(self, day: dt.date) -> bool:
         return self.year(day.year).is_working(day)
@@ -198,6 +194,19 @@ class _Snapshot:
         while not self.is_working(day):
             day += _DAY
         return day
+
+    def next_working_days(self, start: dt.date, count: int) -> list[dt.date]:
+        """The first `count` working days on or after `start`."""
+        _check_date(start)
+        if count < 0:
+            raise ValueError("count must not be negative")
+        if count == 0:
+            return []
+        day = start if self.is_working(start) else self.next_working_after(start)
+        days = [day]
+        while len(days) < count:
+            days.append(self.next_working_after(days[-1]))
+        return days
 
 
 # Public interface ------------------------------------------------------------------------------
@@ -277,14 +286,11 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
 
 def next_working_days(start: dt.date, count: int) -> list[dt.date]:
     """The first `count` working days on or after `start`."""
-    _check_date(start)
-    if count < 0:
-        raise ValueError("count must not be negative")
-    if count == 0:
-        return []
-    snapshot = _Snapshot()
-    day = start if snapshot.is_working(start) else snapshot.next_working_after(start)
-    days = [day]
-    while len(days) < count:
-        days.append(snapshot.next_working_after(days[-1]))
-    return days
+    return snapshot().next_working_days(start, count)
+
+
+def snapshot(version=None):
+    """The calendar as of now, for several questions at one version read (the slots API asks
+    whether a day works and where the booking horizon ends). `version`: the value of VERSION_KEY
+    when the caller read it already (with its own keys, in one cache round trip)."""
+    return _Snapshot(version)

@@ -5,8 +5,6 @@ Every change writes a CaseEvent, so the case page can show who did what and when
 
 from django.db import transaction
 
-from ipservice.db import insert
-
 from .constants import Action, Status
 from .exceptions import TransitionNotAllowed
 from .models import Case, CaseEvent
@@ -37,7 +35,7 @@ def allowed_actions(case, actions=STAFF_ACTIONS):
 
 
 def record_event(case, action, *, from_status="", actor=None, note=""):
-    event = CaseEvent(
+    return CaseEvent.objects.create(
         case=case,
         action=action,
         from_status=from_status,
@@ -45,7 +43,6 @@ def record_event(case, action, *, from_status="", actor=None, note=""):
         actor=actor if actor and actor.is_authenticated else None,
         note=note,
     )
-    return insert(event)  # every booking records one: the ORM's insert without its compiling
 
 
 @transaction.atomic

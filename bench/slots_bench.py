@@ -128,7 +128,7 @@ def setup_data():
                         item=item,
                         channel="booking",
                         status="booked",
-                        slot=slot,
+                        slot_id=slot.pk,
                         start=slot.start,
                         name="测试",
                         phone=f"139{n + k:08d}",
@@ -210,7 +210,7 @@ def start_server():
         DJANGO_LOG_LEVEL="WARNING",
     )
     cmd = [
-        str(ROOT / ".venv/bin/gunicorn"),
+        str(Path(sys.executable).parent / "gunicorn"),  # the running interpreter's virtualenv
         "ipservice.wsgi",
         "--bind",
         f"127.0.0.1:{PORT}",

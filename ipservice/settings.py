@@ -160,7 +160,16 @@ MEDIA_URL = "media/"
 # Redis is the Celery broker and the cache; without it tasks run in-process and the cache is local.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "ipservice.cache.FastRedisCache", "LOCATION": REDIS_URL}}
+    # Django's own Redis backend. Its incr() is EXISTS then INCRBY: a rate-limit counter
+    # (django-ratelimit counts with add + incr) that expires between the two is made again by
+    # INCRBY, without an expiry. Rare, and harmless to the limits themselves: ratelimit's keys
+    # name their time window, so that key is never counted in again; it only stays in Redis.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

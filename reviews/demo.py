@@ -14,6 +14,7 @@ from django.utils import timezone
 from appointments import workdays
 from appointments.constants import Channel, IdType, Status
 from appointments.models import Case
+from ipservice import dates
 from windows.models import ServicePoint
 
 from .constants import ComplaintStatus, RatingChannel, RectificationStatus, StepKind
@@ -88,7 +89,7 @@ def _case(n, rng, offers, today):
 
 
 def _rate(case, rng, bureau, today):
-    rated_on = timezone.localdate(case.completed_at) + dt.timedelta(days=rng.randrange(3))
+    rated_on = dates.local_day(case.completed_at) + dt.timedelta(days=rng.randrange(3))
     rated_on = min(rated_on, today)
     score = rng.choice(SCORES)
     rating = Rating.objects.create(
@@ -165,7 +166,7 @@ def make_history(count, seed=2025):
     if existing >= count:
         return 0
     rng = random.Random(seed + existing)
-    today = timezone.localdate()
+    today = dates.today()
     offers = _offers(rng)
     bureau = get_user_model().objects.filter(username="bureau").first()
     cases = [_case(n, rng, offers, today) for n in range(existing, count)]

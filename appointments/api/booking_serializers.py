@@ -1,11 +1,13 @@
 """Serializers of the public booking API. A booking's input is validated by forms.BookingForm,
-so the API gives the same messages as the booking pages; BookingRequestSerializer documents it."""
+so the API gives the same messages as the booking pages; BookingRequestSerializer, made from its
+fields, documents it."""
 
+from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ..constants import IdType
+from ..forms import BookingForm
 from ..masking import mask_id, mask_name, mask_phone
 from ..services import booking_token, manage_url
 
@@ -20,20 +22,28 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
-class BookingRequestSerializer(serializers.Serializer):
-    """The body of POST /api/v1/appointments/, for the API's documentation: forms.BookingForm
-    validates it (the tests hold the two to the same fields)."""
+def _documenting(field):
+    """A serializer field that documents the form field `field` in the OpenAPI schema."""
+    options = {"required": field.required, "help_text": field.help_text or field.label}
+    if isinstance(field, forms.ChoiceField):
+        return serializers.ChoiceField(choices=field.choices, **options)
+    if isinstance(field, forms.IntegerField):
+        return serializers.IntegerField(**options)
+    if isinstance(field, forms.DateTimeField):
+        return serializers.DateTimeField(**options)
+    kind = serializers.EmailField if isinstance(field, forms.EmailField) else serializers.CharField
+    return kind(max_length=field.max_length, allow_blank=not field.required, **options)
 
-    window = serializers.IntegerField(help_text=_("Window id."))
-    item = serializers.CharField(max_length=30, help_text=_("Service item code."))
-    start = serializers.CharField(
-        max_length=40, help_text=_("The `start` of a slot, e.g. 2026-09-21T09:00:00+08:00.")
-    )
-    name = serializers.CharField(max_length=60)
-    phone = serializers.CharField(max_length=30)
-    id_type = serializers.ChoiceField(choices=IdType.choices)
-    id_number = serializers.CharField(max_length=60)
-    email = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=254)
+
+def form_serializer(name, form_class):
+    """A serializer with the fields of `form_class`, in its order: the schema of a request
+    that the form validates (the request has one definition, the form)."""
+    fields = {name: _documenting(field) for name, field in form_class().fields.items()}
+    return type(name, (serializers.Serializer,), fields)
+
+
+# The body of POST /api/v1/appointments/, for the API's documentation.
+BookingRequestSerializer = form_serializer("BookingRequestSerializer", BookingForm)
 
 
 class CancelRequestSerializer(serializers.Serializer):

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ipservice.api import Conflict, form_errors
+from windows.models import ServicePoint
 
 from .. import services, slots
 from ..exceptions import BookingRefused, SlotFull, SlotUnavailable, TransitionNotAllowed
@@ -81,53 +82,40 @@ class WindowSlotsView(PublicView):
     def get(self, request, pk):
         query = SlotQuerySerializer(data=request.query_params)
         if not query.is_valid():
-            self._window_or_404(slots.window_facts(pk))
+            if not _window_exists(pk):
+                raise exceptions.NotFound(_("No such window."))
             raise exceptions.ValidationError(query.errors)
-        item, day = query.validated_data["item"], query.validated_data["date"]
+        code, date = query.validated_data["item"], query.validated_data["date"]
         now = timezone.now()
-        # Warm: one cache round trip and no query (slots.day_board); the rows are read last,
-        # once the day is known to be within the booking period.
-        board = slots.day_board(pk, day, now=now)
-        self._window_or_404(board and board.facts)
-        if not board.offers_code(item):
+        day = slots.window_day(pk, date, now=now)  # warm: no query
+        if day is None or not day.active:
+            raise exceptions.NotFound(_("No such window."))
+        if not day.offers(code):
             raise exceptions.ValidationError(
                 {"item": [_("This window does not offer this service item.")]}
             )
-        self._check_day(board, day)
-        bookable_from = now + slots.cutoff()
-        return Response([self._entry(row, bookable_from) for row in board.rows])
-
-    @staticmethod
-    def _window_or_404(facts):
-        if facts is None or not facts.active:
-            raise exceptions.NotFound(_("No such window."))
-
-    @staticmethod
-    def _check_day(board, day):
-        if day < board.today:
+        if date < day.today:
             raise exceptions.ValidationError({"date": [_("This day has passed.")]})
-        if day > board.last_day:
-            raise exceptions.ValidationError(
-                {
-                    "date": [
-                        _("Bookings are open for the next %(days)d working days only.")
-                        % {"days": board.facts.horizon_days}
-                    ]
-                }
-            )
+        if date > day.last_day:
+            raise exceptions.ValidationError({"date": [str(day.horizon_refusal().message)]})
+        entries = zip(day.slots, day.texts, strict=True)
+        return Response([_entry(slot, texts, day.can_book(slot, now)) for slot, texts in entries])
 
-    @staticmethod
-    def _entry(row, bookable_from):
-        """One slot; past it or within the cut-off before its start, it shows no room."""
-        bookable = row.start >= bookable_from
-        available = row.available if bookable else 0
-        return {
-            "start": row.start_text,
-            "end": row.end_text,
-            "capacity": row.capacity,
-            "available": available,
-            "bookable": available > 0,
-        }
+
+def _window_exists(pk):
+    return 0 < pk < 2**63 and ServicePoint.objects.active().filter(pk=pk).exists()
+
+
+def _entry(slot, texts, bookable):
+    """One slot; one that can no longer be booked (past, or within the cut-off) shows no room."""
+    available = slot.available if bookable else 0
+    return {
+        "start": texts[0],
+        "end": texts[1],
+        "capacity": slot.capacity,
+        "available": available,
+        "bookable": available > 0,
+    }
 
 
 class AppointmentCreateView(PublicView):
@@ -137,7 +125,7 @@ class AppointmentCreateView(PublicView):
         if not isinstance(request.data, Mapping):
             raise exceptions.ValidationError(_("The request body must be a JSON object."))
         # The form validates what BookingRequestSerializer documents: the same messages as the
-        # booking pages, and no second validation pass on the busiest write of the site.
+        # booking pages.
         now = timezone.now()
         form = BookingForm(data=request.data, now=now)
         if not form.is_valid():
@@ -145,7 +133,9 @@ class AppointmentCreateView(PublicView):
         data = form.cleaned_data
         fields = ("window", "item", "start", "name", "phone", "id_type", "id_number", "email")
         try:
-            case = services.book(**{name: data[name] for name in fields}, now=now, board=form.board)
+            case = services.book(
+                **{name: data[name] for name in fields}, now=now, day=form.window_day
+            )
         except REFUSALS as exc:
             raise refusal(exc) from exc
         return Response(NewBookingSerializer(case).data, status=status.HTTP_201_CREATED)

@@ -2,13 +2,14 @@
 
 import datetime as dt
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from ipservice import dates
 
 from .. import workdays
 from ..constants import CalendarSource, DayKind
@@ -137,7 +138,7 @@ class YearDaysView(PublicView):
         tags=["calendar"],
     )
     def get(self, request):
-        year = _query(YearQuerySerializer, request).get("year") or timezone.localdate().year
+        year = _query(YearQuerySerializer, request).get("year") or dates.today().year
         calendar = workdays.year_calendar(year)
         body = {"year": year, "calendar": calendar.source, "days": calendar.special_days()}
         return Response(YearCalendarSerializer(body).data)

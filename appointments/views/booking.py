@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from catalog.models import ServiceItem
+from ipservice import dates
 from windows.constants import Level
 from windows.models import District, ServicePoint
 
@@ -72,6 +73,7 @@ class Choice:
 
     def __init__(self):
         self.item = self.window = self.day = self.slot = None
+        self.window_day = None  # slots.WindowDay of the chosen day, once read
         # A window given before the item (a window's own page links here): step 1 then lists
         # only that window's items and carries the window on.
         self.preset_window = None
@@ -174,7 +176,7 @@ def _read_day(choice, params, now):
         day = parse_date(raw)
     except ValueError:
         day = None
-    if day and day in slots.bookable_days(choice.window, timezone.localdate(now), now=now):
+    if day and day in slots.bookable_days(choice.window, dates.local_day(now), now=now):
         choice.day = day
     else:
         choice.error = _("This day cannot be booked. Please choose one of the days below.")
@@ -185,8 +187,9 @@ def _read_slot(choice, params, now):
     if not raw:
         return
     start = parse_start(raw)
-    slot = start and next((s for s in day_slots(choice) if s.start == start), None)
-    if slot is None or not can_book(slot, now):
+    day = window_day(choice, now)
+    slot = start and day.slot_at(start)
+    if slot is None or day.refusal(start, now) is not None:
         choice.error = _("This time cannot be booked. Please choose another time.")
     elif slot.available <= 0:
         choice.error = str(SlotFull.default_message)
@@ -194,19 +197,12 @@ def _read_slot(choice, params, now):
         choice.slot = slot
 
 
-def day_slots(choice):
-    # Memoised: the slot step reads them both to check `start` and to list them.
-    if not hasattr(choice, "_slots"):
-        choice._slots = slots.day_slots(choice.window, choice.day)
-        for slot in choice._slots:
-            slot.window = choice.window  # the prefetched hours travel with the slot
-    return choice._slots
-
-
-def can_book(slot, now):
-    """Within the cut-off? The day itself was already checked against the horizon, so this
-    avoids slots.is_bookable's per-slot calendar work on a page that lists a whole day."""
-    return slot.start - slots.cutoff() >= now
+def window_day(choice, now):
+    """The chosen day of the chosen window (slots.WindowDay), read once per request: the slot
+    step reads it both to check `start` and to list the slots."""
+    if choice.window_day is None:
+        choice.window_day = slots.day_of(choice.window, choice.day, now=now)
+    return choice.window_day
 
 
 # Step indicator --------------------------------------------------------------------------------
@@ -290,7 +286,7 @@ def window_step(request, choice):
 
 
 def date_step(request, choice, now):
-    today = timezone.localdate(now)
+    today = dates.local_day(now)
     days = [
         {
             "date": day,
@@ -306,8 +302,9 @@ def date_step(request, choice, now):
 
 def slot_rows(choice, now):
     rows = []
-    for slot in day_slots(choice):
-        if not can_book(slot, now):
+    day = window_day(choice, now)
+    for slot in day.slots:
+        if not day.can_book(slot, now):
             continue  # past or inside the cut-off: not offered at all
         start = start_param(slot.start)
         url = book_url(**choice.params("slot"), start=start)
@@ -569,7 +566,7 @@ def reschedule_choice(case, params, now):
     start = params.get("start", "")
     parsed = parse_start(start) if start else None
     # The day comes with the time when a time is chosen (a form without the hidden date).
-    date = timezone.localdate(parsed).isoformat() if parsed else params.get("date", "")
+    date = dates.local_day(parsed).isoformat() if parsed else params.get("date", "")
     return read_choice(
         {"item": case.item.code, "window": str(case.window_id), "date": date, "start": start},
         now,
@@ -589,7 +586,7 @@ def render_reschedule(request, case, token):
     elif choice.day is None:
         context["days"] = [
             {"date": day, "adjusted": day.weekday() >= 5, "url": f"{base}&date={day.isoformat()}"}
-            for day in slots.bookable_days(choice.window, timezone.localdate(now), now=now)
+            for day in slots.bookable_days(choice.window, dates.local_day(now), now=now)
         ]
     else:
         context["rows"] = slot_rows(choice, now)

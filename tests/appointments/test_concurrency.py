@@ -24,9 +24,9 @@ from django.test.testcases import LiveServerThread, _StaticFilesHandler
 from django.utils import timezone
 
 from appointments import services, slots
-from appointments.constants import Status
+from appointments.constants import Action, Status
 from appointments.exceptions import SlotFull
-from appointments.models import Case, Slot, SmsOutbox
+from appointments.models import Case, Notice, Slot, SmsOutbox
 from tests.appointments.factories import SlotFactory, person
 from tests.catalog.factories import ServiceItemFactory
 from tests.windows.factories import ServicePointFactory
@@ -113,9 +113,10 @@ def window():
 
 
 def future_slots(window):
-    """Slots of the first day of the booking period (always after today's cut-off)."""
+    """Slot rows of the first day of the booking period (always after today's cut-off)."""
     day = slots.horizon_days(window, timezone.localdate())[0]
-    return slots.day_slots(window, day)
+    ids = [slot.pk for slot in slots.day_slots(window, day)]
+    return list(Slot.objects.filter(pk__in=ids).order_by("start"))
 
 
 def booking(window, slot, seq):
@@ -171,6 +172,28 @@ def test_cancelling_frees_exactly_one_place(server, window):
     assert Counter(status for status, _ in results) == {201: 1, 409: 29}
     slot.refresh_from_db()
     assert slot.booked == CAPACITY == booked_in(slot)
+
+
+@pytest.mark.postgres
+def test_two_identical_reschedules_at_once_move_the_booking_once(server, window):
+    """The same move sent twice at the same moment (a double tap): one succeeds, the other
+    finds the booking already there, and the person gets one notice of the change."""
+    url = f"{server}/api/v1/appointments/"
+    first, later = future_slots(window)[:2]
+    status, body = post_json(url, booking(window, first, 1))
+    assert status == 201
+    move = {"token": body["token"], "start": timezone.localtime(later.start).isoformat()}
+    results = fire(f"{url}{body['reference']}/reschedule/", [move, move])
+    assert sorted(status for status, _ in results) == [200, 400]
+    refused = next(answer for status, answer in results if status == 400)
+    assert refused["errors"]["start"]
+    case = Case.objects.get(reference=body["reference"])
+    assert case.slot_id == later.pk
+    first.refresh_from_db()
+    later.refresh_from_db()
+    assert (first.booked, later.booked) == (0, 1) == (booked_in(first), booked_in(later))
+    assert Notice.objects.filter(key__startswith=f"rescheduled:{case.reference}:").count() == 1
+    assert case.events.filter(action=Action.RESCHEDULE).count() == 1
 
 
 @pytest.mark.postgres
