@@ -1,3 +1,8 @@
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+
 class ChineseByDefaultMiddleware:
     """Chinese is the portal's language until the person switches (the language cookie).
 
@@ -10,3 +15,34 @@ class ChineseByDefaultMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class RefuseNulMiddleware:
+    """A NUL character in the path, the query string or a cookie is a 400 with a message.
+
+    No address or value of this portal holds one, and PostgreSQL cannot even compare a string
+    that has one: left alone, it reaches a query and answers 500. Form fields are refused by
+    Django's forms, JSON bodies by the API's parser (ipservice.api.JSONParser)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if has_nul(request):
+            return bad_request_response(request, _("The request contains a NUL character."))
+        return self.get_response(request)
+
+
+def has_nul(request):
+    texts = [request.path, *request.COOKIES, *request.COOKIES.values()]
+    for key, values in request.GET.lists():
+        texts += [key, *values]
+    return any("\x00" in text for text in texts)
+
+
+def bad_request_response(request, message):
+    """400 in the API's error shape under /api/, else the readable 400 page."""
+    if request.path.startswith("/api/"):
+        body = {"code": "bad_request", "message": str(message), "errors": {}}
+        return JsonResponse(body, status=400)
+    return render(request, "400.html", {"message": message}, status=400)

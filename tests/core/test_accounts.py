@@ -1,0 +1,185 @@
+"""Staff accounts (issue 10): lockout after failed logins, expiring API tokens, session age."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from axes.models import AccessAttempt
+from django.contrib.auth.models import User
+from django.test import Client
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "pass-word-123"  # UserFactory's
+TOKEN_URL = "/api/v1/auth/token/"
+LOGIN_URL = "/accounts/login/"
+ADMIN_LOGIN_URL = "/admin/login/"
+CASES = "/api/v1/cases/"
+T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def ask_token(api, username, password, address="10.0.0.1"):
+    body = {"username": username, "password": password}
+    return api.post(TOKEN_URL, body, format="json", REMOTE_ADDR=address)
+
+
+def page_login(client, url, username, password, address="10.0.0.1"):
+    body = {"username": username, "password": password}
+    return client.post(url, body, REMOTE_ADDR=address)
+
+
+# --- lockout ----------------------------------------------------------------------------------
+
+
+def test_the_token_endpoint_locks_an_account_after_five_failures(api, bureau):
+    for _ in range(4):
+        assert ask_token(api, "bureau", "wrong").status_code == 400
+    response = ask_token(api, "bureau", "wrong")
+    assert response.status_code == 429
+    body = response.json()
+    assert body["code"] == "locked_out" and "锁定" in body["message"] and body["errors"] == {}
+    # The right password no longer helps while the lock lasts...
+    assert ask_token(api, "bureau", PASSWORD).status_code == 429
+    # ...and works again once the cool-off (30 minutes) has passed.
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=31)):
+        assert ask_token(api, "bureau", PASSWORD).status_code == 200
+
+
+def test_the_lock_is_per_user_name_and_address(api, bureau, staff_a):
+    for _ in range(5):
+        ask_token(api, "bureau", "wrong", address="10.0.0.1")
+    assert ask_token(api, "bureau", PASSWORD, address="10.0.0.1").status_code == 429
+    assert ask_token(api, "bureau", PASSWORD, address="10.0.0.2").status_code == 200
+    assert ask_token(api, staff_a.username, PASSWORD, address="10.0.0.1").status_code == 200
+
+
+def test_behind_the_proxy_the_configured_header_is_the_address(api, bureau, settings):
+    settings.RATELIMIT_IP_META_KEY = "HTTP_X_REAL_IP"
+    for _ in range(5):
+        api.post(
+            TOKEN_URL,
+            {"username": "bureau", "password": "wrong"},
+            format="json",
+            REMOTE_ADDR="172.18.0.2",
+            HTTP_X_REAL_IP="203.0.113.7",
+        )
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.7"
+
+
+def test_the_login_page_locks_out_with_a_chinese_page(client, bureau):
+    for _ in range(4):
+        assert page_login(client, LOGIN_URL, "bureau", "wrong").status_code == 200
+    response = page_login(client, LOGIN_URL, "bureau", "wrong")
+    assert response.status_code == 429
+    assert "账户已锁定" in response.content.decode()
+    response = page_login(client, LOGIN_URL, "bureau", PASSWORD)
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_admin_login_counts_too(client, bureau):
+    for _ in range(5):
+        page_login(client, ADMIN_LOGIN_URL, "bureau", "wrong")
+    assert page_login(client, ADMIN_LOGIN_URL, "bureau", PASSWORD).status_code == 429
+    assert page_login(client, LOGIN_URL, "bureau", PASSWORD).status_code == 429
+
+
+def test_the_lock_is_visible_and_liftable_in_the_admin(api, bureau):
+    admin = User.objects.create_superuser("root", password=PASSWORD)
+    for _ in range(5):
+        ask_token(api, "bureau", "wrong")
+    attempt = AccessAttempt.objects.get(username="bureau")
+    browser = Client()
+    browser.force_login(admin)
+    listing = browser.get("/admin/axes/accessattempt/")
+    assert listing.status_code == 200 and "bureau" in listing.content.decode()
+    response = browser.post(
+        "/admin/axes/accessattempt/",
+        {"action": "delete_selected", "_selected_action": [attempt.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert ask_token(api, "bureau", PASSWORD).status_code == 200
+
+
+def test_a_success_resets_the_count(client, bureau):
+    for _ in range(4):
+        page_login(client, LOGIN_URL, "bureau", "wrong")
+    assert page_login(client, LOGIN_URL, "bureau", PASSWORD).status_code == 302
+    client.logout()
+    for _ in range(4):
+        page_login(client, LOGIN_URL, "bureau", "wrong")
+    assert page_login(client, LOGIN_URL, "bureau", PASSWORD).status_code == 302
+
+
+# --- tokens -----------------------------------------------------------------------------------
+
+
+def token_for(user):
+    return ask_token(APIClient(), user.username, PASSWORD).json()["token"]
+
+
+def cases_with(token):
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return api.get(CASES)
+
+
+def test_a_token_stops_working_when_the_password_changes(bureau):
+    token = token_for(bureau)
+    assert cases_with(token).status_code == 200
+    bureau.set_password("another-pass-word-456")
+    bureau.save()
+    response = cases_with(token)
+    assert response.status_code in (401, 403)
+    assert response.json()["code"] == "token_expired"
+    assert not Token.objects.filter(key=token).exists()
+
+
+def test_a_token_stops_working_when_the_account_is_deactivated(bureau):
+    token = token_for(bureau)
+    bureau.is_active = False
+    bureau.save()
+    assert cases_with(token).status_code in (401, 403)
+
+
+def test_a_token_expires_after_the_idle_time(bureau, settings):
+    settings.API_TOKEN_IDLE_MINUTES = 60
+    with time_machine.travel(T0, tick=False) as clock:
+        token = token_for(bureau)
+        clock.shift(dt.timedelta(minutes=50))
+        assert cases_with(token).status_code == 200  # in use: the idle time starts again
+        clock.shift(dt.timedelta(minutes=50))
+        assert cases_with(token).status_code == 200
+        clock.shift(dt.timedelta(minutes=61))
+        assert cases_with(token).status_code in (401, 403)
+        # Asking again gives a new token that works.
+        fresh = token_for(bureau)
+        assert fresh != token and cases_with(fresh).status_code == 200
+
+
+def test_a_token_made_in_the_admin_counts_from_its_creation(bureau, settings):
+    settings.API_TOKEN_IDLE_MINUTES = 60
+    with time_machine.travel(T0, tick=False) as clock:
+        token = Token.objects.create(user=bureau)
+        assert cases_with(token.key).status_code == 200
+        clock.shift(dt.timedelta(minutes=61))
+        assert cases_with(token.key).status_code in (401, 403)
+
+
+def test_asking_again_within_the_idle_time_gives_the_same_token(bureau):
+    assert token_for(bureau) == token_for(bureau)
+
+
+# --- sessions ---------------------------------------------------------------------------------
+
+
+def test_a_staff_session_ends_after_a_working_day(client, staff_a, settings):
+    assert settings.SESSION_COOKIE_AGE <= 10 * 3600
+    with time_machine.travel(T0, tick=False) as clock:
+        assert page_login(client, LOGIN_URL, staff_a.username, PASSWORD).status_code == 302
+        assert client.get("/staff/").status_code == 200
+        clock.shift(dt.timedelta(seconds=settings.SESSION_COOKIE_AGE + 60))
+        response = client.get("/staff/")
+        assert response.status_code == 302 and LOGIN_URL in response["Location"]
