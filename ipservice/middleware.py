@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -46,3 +47,29 @@ def bad_request_response(request, message):
         body = {"code": "bad_request", "message": str(message), "errors": {}}
         return JsonResponse(body, status=400)
     return render(request, "400.html", {"message": message}, status=400)
+
+
+# Headers only a reverse proxy may set: the scheme (SECURE_PROXY_SSL_HEADER) and the client's
+# address (RATELIMIT_IP_META_KEY, axes).
+FORWARDED_HEADERS = (
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_REAL_IP",
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_FORWARDED_HOST",
+)
+
+
+class TrustedProxyMiddleware:
+    """With TRUSTED_PROXY_IPS set, forwarded headers from any other address are dropped: a
+    client that reaches gunicorn directly cannot pretend to be on HTTPS or to be someone else.
+    Unset (development), requests are taken as they come."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.trusted = frozenset(settings.TRUSTED_PROXY_IPS)
+
+    def __call__(self, request):
+        if self.trusted and request.META.get("REMOTE_ADDR") not in self.trusted:
+            for header in FORWARDED_HEADERS:
+                request.META.pop(header, None)
+        return self.get_response(request)

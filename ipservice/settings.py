@@ -79,6 +79,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: no later middleware may believe a forwarded header the proxy did not set.
+    "ipservice.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -255,6 +257,9 @@ PORTAL_HOTLINE = os.environ.get("PORTAL_HOTLINE", "12330")
 CITIZEN_HOTLINE = "12345"
 
 # Production hardening; `manage.py check --deploy` passes with DJANGO_DEBUG=0.
+# X-Forwarded-Proto (and X-Real-IP) are believed only from the reverse proxy's addresses, comma
+# separated (docker-compose.yml sets its proxy's); other senders' are dropped (middleware).
+TRUSTED_PROXY_IPS = envlist("TRUSTED_PROXY_IPS")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -183,3 +183,79 @@ def test_a_staff_session_ends_after_a_working_day(client, staff_a, settings):
         clock.shift(dt.timedelta(seconds=settings.SESSION_COOKIE_AGE + 60))
         response = client.get("/staff/")
         assert response.status_code == 302 and LOGIN_URL in response["Location"]
+
+
+# --- demo accounts file -------------------------------------------------------------------------
+
+
+def test_seed_demo_writes_the_accounts_file_for_its_owner_only(tmp_path, settings):
+    import io
+    import os
+    import stat
+
+    from django.core.management import call_command
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    accounts = tmp_path / "demo-accounts.txt"
+    accounts.write_text("")
+    os.chmod(accounts, 0o644)  # left readable by an older run
+    call_command("seed_demo", accounts_file=str(accounts), stdout=io.StringIO())
+    assert "bureau\t" in accounts.read_text()
+    assert stat.S_IMODE(accounts.stat().st_mode) == 0o600
+
+
+def test_seed_demo_creates_the_accounts_file_private(tmp_path):
+    import io
+    import stat
+
+    from django.core.management import call_command
+
+    accounts = tmp_path / "new-accounts.txt"
+    call_command("seed_demo", accounts_file=str(accounts), stdout=io.StringIO())
+    assert stat.S_IMODE(accounts.stat().st_mode) == 0o600
+
+
+# --- forwarded headers --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def behind_proxy(settings):
+    settings.TRUSTED_PROXY_IPS = ["172.28.0.10"]
+    settings.RATELIMIT_IP_META_KEY = "HTTP_X_REAL_IP"
+
+
+@pytest.fixture
+def https_only(settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+
+def test_x_forwarded_proto_from_the_proxy_is_believed(client, behind_proxy, https_only):
+    response = client.get("/catalog/", REMOTE_ADDR="172.28.0.10", HTTP_X_FORWARDED_PROTO="https")
+    assert response.status_code == 200
+
+
+def test_x_forwarded_proto_from_anyone_else_is_ignored(client, behind_proxy, https_only):
+    response = client.get("/catalog/", REMOTE_ADDR="198.51.100.9", HTTP_X_FORWARDED_PROTO="https")
+    # Not believed to be HTTPS: redirected to it.
+    assert response.status_code == 301 and response["Location"].startswith("https://")
+
+
+def test_x_real_ip_from_anyone_else_does_not_choose_the_locked_address(api, bureau, behind_proxy):
+    for _ in range(5):
+        api.post(
+            TOKEN_URL,
+            {"username": "bureau", "password": "wrong"},
+            format="json",
+            REMOTE_ADDR="172.28.0.10",
+            HTTP_X_REAL_IP="203.0.113.7",
+        )
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.7"
+    # A client reaching gunicorn directly cannot pick a fresh address with the header.
+    spoofed = api.post(
+        TOKEN_URL,
+        {"username": "bureau", "password": PASSWORD},
+        format="json",
+        REMOTE_ADDR="203.0.113.7",
+        HTTP_X_REAL_IP="192.0.2.1",
+    )
+    assert spoofed.status_code == 429
