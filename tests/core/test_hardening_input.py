@@ -83,14 +83,18 @@ def test_nul_byte_in_a_json_string_is_400(api, url):
     "url", ["/api/v1/cases/?date=9999-12-31", "/api/v1/cases/?date=0001-01-01"]
 )
 def test_date_out_of_range_on_the_cases_api_is_400(api_bureau, url):
-    assert_api_400(api_bureau.get(url))
+    body = assert_api_400(api_bureau.get(url))
+    assert "2199-12-31" in body["errors"]["date"][0]
 
 
 @pytest.mark.parametrize("url", ["/staff/cases/?date=9999-12-31", "/staff/cases/?date=0001-01-01"])
-def test_date_out_of_range_on_the_cases_page_is_400(client, bureau, url):
+def test_date_out_of_range_on_the_cases_page_is_a_field_error(client, bureau, url):
+    # The page shows its filter form again with the message, as for any bad filter.
     client.force_login(bureau)
     response = client.get(url)
-    assert response.status_code in (200, 400)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "field-error" in page and "1900-01-01" in page and "2199-12-31" in page
 
 
 @pytest.mark.parametrize(
@@ -102,3 +106,31 @@ def test_date_out_of_range_on_the_cases_page_is_400(client, bureau, url):
 def test_huge_limit_or_offset_is_400(api_bureau, path, query):
     body = assert_api_400(api_bureau.get(f"{path}?{query}"))
     assert body["code"] == "invalid"
+
+
+@pytest.mark.parametrize(
+    "url, data",
+    [
+        ("/accounts/login/", {"username": "bu\x00reau", "password": "x\x00"}),
+        ("/booking/lookup/", {"reference": "YY26\x00AB", "phone": "138\x0012345678"}),
+        ("/complaints/new/", {"name": "张\x00三", "phone": "13812345678", "content": "a\x00b"}),
+    ],
+)
+def test_nul_byte_in_a_public_form_field_is_a_field_error(client, url, data):
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "不允许是用空字符串" in response.content.decode()  # Django's own translation
+
+
+def test_the_lookup_rate_limit_counts_get_and_post_together(api, settings):
+    from tests.appointments.factories import client_address
+
+    settings.LOOKUP_RATE_LIMIT = "3/m"
+    address = client_address()
+    url = "/api/v1/appointments/YY26NOSUCH/"
+    assert api.get(url, {"token": "x"}, REMOTE_ADDR=address).status_code == 404
+    assert api.get(url, {"token": "x"}, REMOTE_ADDR=address).status_code == 404
+    cancel = api.post(url + "cancel/", {"token": "x"}, format="json", REMOTE_ADDR=address)
+    assert cancel.status_code == 404
+    # The fourth lookup from the address, whichever its method, is one too many.
+    assert api.get(url, {"token": "x"}, REMOTE_ADDR=address).status_code == 429
