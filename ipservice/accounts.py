@@ -45,6 +45,10 @@ def lockout_api_response():
     return Response(body, status=status.HTTP_429_TOO_MANY_REQUESTS)
 
 
+def locked(request, credentials):
+    return settings.AXES_ENABLED and AxesProxyHandler.is_locked(request, credentials)
+
+
 class ObtainTokenView(ObtainAuthToken):
     """POST /api/v1/auth/token/: DRF's view, with failed attempts counted and locked out by
     axes (the serializer passes the request to authenticate()) and the portal's JSON parser."""
@@ -55,11 +59,11 @@ class ObtainTokenView(ObtainAuthToken):
         data = request.data if isinstance(request.data, dict) else {}
         username = data.get("username")
         credentials = {"username": username if isinstance(username, str) else None}
-        if AxesProxyHandler.is_locked(request, credentials):
+        if locked(request, credentials):
             return lockout_api_response()
         serializer = self.get_serializer(data=data)
         if not serializer.is_valid():
-            if AxesProxyHandler.is_locked(request, credentials):
+            if locked(request, credentials):
                 return lockout_api_response()
             raise exceptions.ValidationError(serializer.errors)
         token = issue_token(serializer.validated_data["user"])
