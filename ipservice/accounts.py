@@ -58,7 +58,9 @@ class ObtainTokenView(ObtainAuthToken):
     def post(self, request, *args, **kwargs):
         data = request.data if isinstance(request.data, dict) else {}
         username = data.get("username")
-        credentials = {"username": username if isinstance(username, str) else None}
+        # Only a name the serializer could accept is looked up (a NUL cannot even be compared).
+        usable = isinstance(username, str) and "\x00" not in username
+        credentials = {"username": username if usable else None}
         if locked(request, credentials):
             return lockout_api_response()
         serializer = self.get_serializer(data=data)

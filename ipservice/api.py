@@ -29,9 +29,9 @@ def bad_request(message, code="invalid", errors=None):
 MAX_JSON_DEPTH = 32
 
 
-def _check_json(data):
-    """Walks the parsed body without recursion: too deep, or a NUL character anywhere (which
-    PostgreSQL cannot store and no person types), is a 400."""
+def _check_depth(data):
+    """Walks the parsed body without recursion; deeper than MAX_JSON_DEPTH is a 400. (A NUL
+    character in a string is left to the fields: each says so in its own error.)"""
     stack = [(data, 1)]
     while stack:
         value, depth = stack.pop()
@@ -40,18 +40,14 @@ def _check_json(data):
                 _("The request body is nested too deeply."), code="too_deep"
             )
         if isinstance(value, dict):
-            stack.extend((key, depth) for key in value)
             stack.extend((item, depth + 1) for item in value.values())
         elif isinstance(value, list):
             stack.extend((item, depth + 1) for item in value)
-        elif isinstance(value, str) and "\x00" in value:
-            raise exceptions.ParseError(
-                _("The request contains a NUL character."), code="nul_character"
-            )
 
 
 class JSONParser(parsers.JSONParser):
-    """DRF's parser, plus: nesting too deep for Python and NUL characters are a 400."""
+    """DRF's parser, plus: nesting too deep (for Python, or for any body this API takes) is a
+    400."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
@@ -60,7 +56,7 @@ class JSONParser(parsers.JSONParser):
             raise exceptions.ParseError(
                 _("The request body is nested too deeply."), code="too_deep"
             ) from exc
-        _check_json(data)
+        _check_depth(data)
         return data
 
 

@@ -337,10 +337,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 AXES_ENABLED = envbool("AXES_ENABLED", "1")
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = [
-    part.split("+") if "+" in part else part
-    for part in envlist("AXES_LOCKOUT_PARAMETERS", "username+ip_address")
-]
+
+
+def _lockout_parameters(name, default):
+    """Parses "username+ip_address,url" into [["username", "ip_address"], "url"], checked."""
+    allowed = {"username", "ip_address", "user_agent", "url"}
+    parameters = [p.split("+") if "+" in p else p for p in envlist(name, default)]
+    names = {n for p in parameters for n in ([p] if isinstance(p, str) else p)}
+    if not parameters or not names <= allowed:
+        raise ImproperlyConfigured(f"{name} must be made of {sorted(allowed)}, joined by + or ,")
+    return parameters
+
+
+AXES_LOCKOUT_PARAMETERS = _lockout_parameters("AXES_LOCKOUT_PARAMETERS", "username+ip_address")
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "ipservice.accounts.client_address"
 AXES_LOCKOUT_CALLABLE = "ipservice.accounts.lockout_response"

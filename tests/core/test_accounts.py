@@ -259,3 +259,17 @@ def test_x_real_ip_from_anyone_else_does_not_choose_the_locked_address(api, bure
         HTTP_X_REAL_IP="192.0.2.1",
     )
     assert spoofed.status_code == 429
+
+
+# --- settings -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "env", [{"AXES_LOCKOUT_PARAMETERS": "username+password"}, {"AXES_FAILURE_LIMIT": "0"}]
+)
+def test_a_lockout_setting_that_makes_no_sense_is_refused(env):
+    from tests.core.test_settings import run_manage
+
+    result = run_manage("check", **env)
+    assert result.returncode != 0
+    assert next(iter(env)) in result.stderr

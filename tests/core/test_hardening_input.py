@@ -76,7 +76,8 @@ def test_nul_byte_in_a_json_string_is_400(api, url):
             "name": "张\u0000三",
         }
     )
-    assert_api_400(api.post(url, data=body, content_type="application/json"))
+    body = assert_api_400(api.post(url, data=body, content_type="application/json"))
+    assert body["code"] == "invalid" and body["errors"]  # said by the field that holds it
 
 
 @pytest.mark.parametrize(
