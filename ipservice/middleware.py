@@ -19,11 +19,13 @@ class ChineseByDefaultMiddleware:
 
 
 class RefuseNulMiddleware:
-    """A NUL character in the path, the query string or a cookie is a 400 with a message.
+    """A NUL character in the path or a cookie, or in the query string of an API request, is a
+    400 with a message.
 
     No address or value of this portal holds one, and PostgreSQL cannot even compare a string
-    that has one: left alone, it reaches a query and answers 500. Form fields are refused by
-    Django's forms, JSON bodies by the API's parser (ipservice.api.JSONParser)."""
+    that has one: left alone, it reaches a query and answers 500. Pages read their query strings
+    through forms, which refuse it field by field (the booking steps lead back to a step); so do
+    JSON bodies through the API's fields."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -36,14 +38,19 @@ class RefuseNulMiddleware:
 
 def has_nul(request):
     texts = [request.path, *request.COOKIES, *request.COOKIES.values()]
-    for key, values in request.GET.lists():
-        texts += [key, *values]
+    if is_api(request):
+        for key, values in request.GET.lists():
+            texts += [key, *values]
     return any("\x00" in text for text in texts)
+
+
+def is_api(request):
+    return request.path.startswith("/api/")
 
 
 def bad_request_response(request, message):
     """400 in the API's error shape under /api/, else the readable 400 page."""
-    if request.path.startswith("/api/"):
+    if is_api(request):
         body = {"code": "bad_request", "message": str(message), "errors": {}}
         return JsonResponse(body, status=400)
     return render(request, "400.html", {"message": message}, status=400)
