@@ -356,7 +356,8 @@ AXES_LOCKOUT_CALLABLE = "ipservice.accounts.lockout_response"
 if AXES_FAILURE_LIMIT < 1:
     raise ImproperlyConfigured("AXES_FAILURE_LIMIT must be at least 1")
 
-# An API token stops working after this many minutes unused (and at once when the password
-# changes or the account is deactivated); a staff session ends after a working day.
+# An API token stops working after this many minutes unused (and at once when the password,
+# the windows or the role change or the account is deactivated); a staff session ends after a
+# working day.
 API_TOKEN_IDLE_MINUTES = envint("API_TOKEN_IDLE_MINUTES", 8 * 60)
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 9 * 3600)

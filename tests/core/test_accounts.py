@@ -273,3 +273,45 @@ def test_a_lockout_setting_that_makes_no_sense_is_refused(env):
     result = run_manage("check", **env)
     assert result.returncode != 0
     assert next(iter(env)) in result.stderr
+
+
+# --- a change of windows or role ends the tokens -------------------------------------------------
+
+
+def test_a_token_stops_working_when_the_windows_change(staff_a, window_b):
+    from windows.services import make_window_staff
+
+    token = token_for(staff_a)
+    assert cases_with(token).status_code == 200
+    make_window_staff(staff_a, [window_b])
+    assert cases_with(token).status_code in (401, 403)
+    assert cases_with(token_for(staff_a)).status_code == 200
+
+
+def test_a_token_stops_working_when_the_role_changes(staff_a):
+    from windows.services import make_bureau_staff, make_window_staff
+
+    token = token_for(staff_a)
+    make_bureau_staff(staff_a)  # promoted: joins the bureau group, leaves the windows
+    assert cases_with(token).status_code in (401, 403)
+    bureau_token = token_for(staff_a)
+    make_window_staff(staff_a, [])  # and back: leaves the bureau group
+    assert cases_with(bureau_token).status_code in (401, 403)
+
+
+def test_leaving_the_bureau_group_from_the_group_side_ends_the_token(bureau):
+    from django.contrib.auth.models import Group
+
+    from windows.constants import BUREAU_GROUP
+
+    token = token_for(bureau)
+    Group.objects.get(name=BUREAU_GROUP).user_set.clear()
+    assert cases_with(token).status_code in (401, 403)
+
+
+def test_a_colleague_s_change_leaves_a_token_alone(staff_a, staff_b, window_a):
+    from windows.services import make_window_staff
+
+    token = token_for(staff_a)
+    make_window_staff(staff_b, [window_a])
+    assert cases_with(token).status_code == 200
