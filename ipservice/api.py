@@ -1,10 +1,9 @@
 """API conventions shared by every app: one error shape, Chinese messages, stable codes."""
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, pagination, parsers, status
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -23,75 +22,6 @@ class Conflict(exceptions.APIException):
 def bad_request(message, code="invalid", errors=None):
     body = {"code": code, "message": str(message), "errors": errors or {}}
     return Response(body, status=status.HTTP_400_BAD_REQUEST)
-
-
-# Deeper than any body this API takes; Python's own limit (about 1,000) would be a 500.
-MAX_JSON_DEPTH = 32
-
-
-def _check_depth(data):
-    """Walks the parsed body without recursion; deeper than MAX_JSON_DEPTH is a 400. (A NUL
-    character in a string is left to the fields: each says so in its own error.)"""
-    stack = [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if depth > MAX_JSON_DEPTH:
-            raise exceptions.ParseError(
-                _("The request body is nested too deeply."), code="too_deep"
-            )
-        if isinstance(value, dict):
-            stack.extend((item, depth + 1) for item in value.values())
-        elif isinstance(value, list):
-            stack.extend((item, depth + 1) for item in value)
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's parser, plus: nesting too deep (for Python, or for any body this API takes) is a
-    400."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            data = super().parse(stream, media_type, parser_context)
-        except RecursionError as exc:
-            raise exceptions.ParseError(
-                _("The request body is nested too deeply."), code="too_deep"
-            ) from exc
-        _check_depth(data)
-        return data
-
-
-class LimitOffsetPagination(pagination.LimitOffsetPagination):
-    """`?limit=` and `?offset=` are whole numbers, the limit at most API_MAX_PAGE_SIZE; anything
-    else is a 400 that says so (DRF would quietly use its default, or a number the database
-    cannot hold)."""
-
-    default_limit = settings.REST_FRAMEWORK["PAGE_SIZE"]
-    max_limit = settings.API_MAX_PAGE_SIZE
-    # Far past any list this portal has; a bigger one is a mistake or a probe.
-    max_offset = 10**9
-
-    def get_limit(self, request):
-        return self._number(request, self.limit_query_param, 1, self.max_limit, self.default_limit)
-
-    def get_offset(self, request):
-        return self._number(request, self.offset_query_param, 0, self.max_offset, 0)
-
-    def _number(self, request, name, lowest, highest, default):
-        raw = request.query_params.get(name)
-        if raw is None or raw == "":
-            return default
-        try:
-            value = int(raw)
-        except ValueError:
-            value = None
-        if value is None or not lowest <= value <= highest:
-            message = _("%(name)s must be a whole number from %(low)s to %(high)s.") % {
-                "name": name,
-                "low": lowest,
-                "high": highest,
-            }
-            raise exceptions.ValidationError({name: [message]})
-        return value
 
 
 def form_errors(form):

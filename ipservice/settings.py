@@ -203,11 +203,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "ipservice.api.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "ipservice.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     # JSON only (DESIGN §4): nesting too deep and NUL characters are a 400, not a 500.
     "DEFAULT_PARSER_CLASSES": [
-        "ipservice.api.JSONParser",
+        "ipservice.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
