@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ipservice import dates
+from ipservice.forms import DateFilter
 from windows.models import ServicePoint
 
 from . import workdays
@@ -306,7 +307,7 @@ class CaseFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=gettext_lazy("Status"), choices=Status.choices)
     channel = django_filters.ChoiceFilter(label=gettext_lazy("Channel"), choices=Channel.choices)
     window = WindowFilter(label=gettext_lazy("Window"), queryset=_user_windows)
-    date = django_filters.DateFilter(
+    date = DateFilter(
         label=gettext_lazy("Day"),
         method="by_day",
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -20,9 +20,7 @@ class Conflict(exceptions.APIException):
 
 
 def bad_request(message, code="invalid", errors=None):
-    body = {"code": code, "message": str(message)}
-    if errors:
-        body["errors"] = errors
+    body = {"code": code, "message": str(message), "errors": errors or {}}
     return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
 
@@ -61,7 +59,7 @@ def exception_handler(exc, context):
         body["errors"] = detail if isinstance(detail, dict) else {"non_field_errors": detail}
         if not isinstance(detail, dict):
             body["message"] = _first_message(detail)
-    elif isinstance(exc, exceptions.ParseError):
+    elif isinstance(exc, exceptions.ParseError) and exc.get_codes() == "parse_error":
         # DRF's parser message is English and names the parser's internals; say it plainly.
         body = {"code": "parse_error", "message": _("The request body is not valid JSON.")}
     else:
@@ -69,5 +67,6 @@ def exception_handler(exc, context):
         if isinstance(codes, str):
             code = codes
         body = {"code": code, "message": _first_message(detail)}
+    body.setdefault("errors", {})
     response.data = body
     return response

@@ -4,6 +4,7 @@ Everything comes from the environment (DESIGN §2). Development defaults are exp
 (DJANGO_DEBUG=0) refuses to start without a secret key and allowed hosts.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
+    "axes",
     "ipservice",
     "windows",
     "catalog",
@@ -77,16 +79,22 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: no later middleware may believe a forwarded header the proxy did not set.
+    "ipservice.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ipservice.middleware.ChineseByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the session or the user (a cookie with a NUL breaks the lookup).
+    "ipservice.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: it turns a lockout found during the view into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ipservice.urls"
@@ -128,6 +136,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# axes first: it refuses a locked-out account before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "appointments:workbench"
@@ -196,15 +209,24 @@ CELERY_BROKER_POOL_ACQUIRE_TIMEOUT = None
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "ipservice.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "ipservice.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
+    # JSON only (DESIGN §4): nesting too deep and NUL characters are a 400, not a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "ipservice.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "ipservice.api.exception_handler",
 }
+# The most rows one page of a list endpoint gives (`?limit=`); more is a 400.
+API_MAX_PAGE_SIZE = envint("API_MAX_PAGE_SIZE", 500)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "上海知识产权公共服务窗口 API",
     "DESCRIPTION": "Shanghai IP public service windows: catalog, window registry, bookings.",
@@ -245,6 +267,9 @@ PORTAL_HOTLINE = os.environ.get("PORTAL_HOTLINE", "12330")
 CITIZEN_HOTLINE = "12345"
 
 # Production hardening; `manage.py check --deploy` passes with DJANGO_DEBUG=0.
+# X-Forwarded-Proto (and X-Real-IP) are believed only from the reverse proxy's addresses, comma
+# separated (docker-compose.yml sets its proxy's); other senders' are dropped (middleware).
+TRUSTED_PROXY_IPS = envlist("TRUSTED_PROXY_IPS")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -313,3 +338,36 @@ if NOTICE_MAX_ATTEMPTS < 1:
 # active member of the bureau group who has an email address.
 BUREAU_ALERT_EMAILS = envlist("BUREAU_ALERT_EMAILS")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Staff accounts (issue 10) --------------------------------------------------------------------
+# Failed logins (login page, admin, API token) are counted by django-axes, per user name and
+# client address together by default ("username+ip_address"; a comma separates parameters that
+# count apart, e.g. "username,ip_address" locks the name from every address). Locks are listed,
+# and lifted, in the admin (Axes > Access attempts).
+AXES_ENABLED = envbool("AXES_ENABLED", "1")
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 30))
+
+
+def _lockout_parameters(name, default):
+    """Parses "username+ip_address,url" into [["username", "ip_address"], "url"], checked."""
+    allowed = {"username", "ip_address", "user_agent", "url"}
+    parameters = [p.split("+") if "+" in p else p for p in envlist(name, default)]
+    names = {n for p in parameters for n in ([p] if isinstance(p, str) else p)}
+    if not parameters or not names <= allowed:
+        raise ImproperlyConfigured(f"{name} must be made of {sorted(allowed)}, joined by + or ,")
+    return parameters
+
+
+AXES_LOCKOUT_PARAMETERS = _lockout_parameters("AXES_LOCKOUT_PARAMETERS", "username+ip_address")
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "ipservice.accounts.client_address"
+AXES_LOCKOUT_CALLABLE = "ipservice.accounts.lockout_response"
+if AXES_FAILURE_LIMIT < 1:
+    raise ImproperlyConfigured("AXES_FAILURE_LIMIT must be at least 1")
+
+# An API token stops working after this many minutes unused (and at once when the password,
+# the windows or the role change or the account is deactivated); a staff session ends after a
+# working day.
+API_TOKEN_IDLE_MINUTES = envint("API_TOKEN_IDLE_MINUTES", 8 * 60)
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 9 * 3600)

@@ -2,12 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
-from . import views
+from . import accounts, views
 
 api_v1 = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", accounts.obtain_token, name="api-token"),
     path("", include("windows.api.urls")),
     path("", include("catalog.api.urls")),
     path("", include("appointments.api.urls")),

@@ -262,6 +262,14 @@ class AnnualReport(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("annual report")
         verbose_name_plural = _("annual reports")
+        constraints = [
+            # One report of a year queued or being built at a time, whatever the concurrency.
+            models.UniqueConstraint(
+                fields=["year"],
+                condition=models.Q(status__in=[ReportStatus.PENDING, ReportStatus.RUNNING]),
+                name="one_active_report_per_year",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.year} {self.get_status_display()}"

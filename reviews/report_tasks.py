@@ -22,7 +22,7 @@ from celery import shared_task
 from celery.exceptions import MaxRetriesExceededError, SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -64,18 +64,30 @@ def enqueue(report):
 @transaction.atomic
 def request_report(year, user):
     """(report, created): a new report of `year` queued for building, or the one of that year
-    already queued or being built (a second click does not build it twice)."""
-    active = (
-        AnnualReport.objects.filter(year=year, status__in=ACTIVE)
-        .exclude(abandoned(timezone.now()))
-        .order_by("-pk")
-        .first()
+    already queued or being built (a second click does not build it twice). The database holds
+    one such report per year (constraint one_active_report_per_year); an abandoned one gives
+    way to the new request (marked failed, it can be retried later)."""
+    now = timezone.now()
+    AnnualReport.objects.filter(abandoned(now), year=year).update(
+        status=ReportStatus.FAILED, error=abandoned_message(), finished_at=now
     )
+    active = AnnualReport.objects.filter(year=year, status__in=ACTIVE).first()
     if active is not None:
         return active, False
-    report = AnnualReport.objects.create(year=year, requested_by=user)
+    try:
+        with transaction.atomic():
+            report = AnnualReport.objects.create(year=year, requested_by=user)
+    except IntegrityError:
+        # A concurrent request for the same year inserted first (the constraint decided); its
+        # report is the newest of the year, whatever state it has reached since.
+        return AnnualReport.objects.filter(year=year).order_by("-pk").first(), False
     enqueue(report)
     return report, True
+
+
+def abandoned_message():
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("The build was abandoned (its worker stopped); the report was asked for again.")
 
 
 def can_retry(report, now=None):
@@ -93,9 +105,13 @@ def retry_report(report):
     """Queues `report` again if it can be retried; False if not (done, or still building)."""
     now = timezone.now()
     retryable = Q(status=ReportStatus.FAILED) | abandoned(now)
-    updated = AnnualReport.objects.filter(retryable, pk=report.pk).update(
-        status=ReportStatus.PENDING, progress=0, error="", started_at=None, finished_at=None
-    )
+    try:
+        with transaction.atomic():
+            updated = AnnualReport.objects.filter(retryable, pk=report.pk).update(
+                status=ReportStatus.PENDING, progress=0, error="", started_at=None, finished_at=None
+            )
+    except IntegrityError:
+        return False  # another report of its year is queued or being built
     if updated:
         enqueue(report)
     return bool(updated)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
@@ -41,7 +42,7 @@ def enforce_rate(request, group, rate):
     """Count this request against `rate` (e.g. "20/m") for the client address; 429 beyond it.
     The rate is read from settings on every request, so a load test can raise it."""
     if is_ratelimited(
-        request._request, group=group, key="ip", rate=rate, method=request.method, increment=True
+        request._request, group=group, key="ip", rate=rate, method=ALL, increment=True
     ):
         raise RateLimited()
 

@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from appointments import deadlines
 from ipservice import dates
 from ipservice.api import Conflict, form_errors
+from ipservice.authentication import TokenAuthentication
 from windows.api.permissions import IsBureau
 
 from ..exceptions import RatingRefused

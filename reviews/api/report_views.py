@@ -1,7 +1,8 @@
 """The annual report API (DESIGN §4), bureau staff only.
 
-POST /reports/annual/ body {"year": Y}: 202 with the report (`id`, `status` pending...); the
-report of that year already queued or being built is answered instead of building it twice.
+POST /reports/annual/ body {"year": Y}: 202 with the report (`id`, `status` pending...); 409
+`already_building` (with the `id` of that report) when one of that year is already queued or
+being built: the database holds one at a time.
 GET /reports/{id}/: its status, progress and, when done, `download` (the download page's absolute
 URL, which checks the user again). POST /reports/{id}/retry/: a failed build again (202), 409
 when there is nothing to retry. Bad year: 400; anonymous: 401; logged in but not bureau: 403;
@@ -13,11 +14,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ipservice.api import Conflict, bad_request
+from ipservice.authentication import TokenAuthentication
 from windows.api.permissions import IsBureau
 
 from ..constants import ReportStatus
@@ -81,7 +83,14 @@ class ReportAPIView(APIView):
 class AnnualReportCreateView(ReportAPIView):
     """Asks for the annual report of a year; it is built in the background."""
 
-    @extend_schema(request=YearSerializer, responses={202: ReportSerializer, **ERRORS})
+    @extend_schema(
+        request=YearSerializer,
+        responses={
+            202: ReportSerializer,
+            **ERRORS,
+            409: OpenApiResponse(description="`already_building`: `id` is the report to follow"),
+        },
+    )
     def post(self, request):
         if not isinstance(request.data, dict):
             return bad_request(_('Send a JSON object such as {"year": 2025}.'))
@@ -89,10 +98,17 @@ class AnnualReportCreateView(ReportAPIView):
         if not form.is_valid():
             errors = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
             return bad_request(form.error_list()[0], errors=errors)
-        report, _created = request_report(form.cleaned_data["year"], request.user)
-        response = self.answer(report, status.HTTP_202_ACCEPTED)
+        report, created = request_report(form.cleaned_data["year"], request.user)
+        response = self.answer(report, status.HTTP_202_ACCEPTED) if created else busy(report)
         response["Location"] = reverse("api-report-detail", args=[report.pk])
         return response
+
+
+def busy(report):
+    """409: the year's report is already queued or being built; `id` is the one to follow."""
+    message = _("The report of %(year)s is already being built.") % {"year": report.year}
+    body = {"code": "already_building", "message": message, "errors": {}, "id": report.pk}
+    return Response(body, status=status.HTTP_409_CONFLICT)
 
 
 class ReportDetailView(ReportAPIView):

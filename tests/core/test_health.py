@@ -17,4 +17,8 @@ def test_healthz_refuses_post(client):
 def test_malformed_json_is_a_clear_400(client):
     response = client.post("/api/v1/appointments/", data="{bad", content_type="application/json")
     assert response.status_code == 400
-    assert response.json() == {"code": "parse_error", "message": "请求内容不是有效的 JSON。"}
+    assert response.json() == {
+        "code": "parse_error",
+        "message": "请求内容不是有效的 JSON。",
+        "errors": {},
+    }

@@ -114,6 +114,7 @@ def test_supervisor_works_a_rectification_to_the_end(
     assert rect.rating.case.phone in page.content.decode()
 
     thursday.move_to(shanghai(2026, 9, 25, 9, 30))
+    login(client, supervisor_a)  # the next working day: a new session (SESSION_COOKIE_AGE)
     response = client.post(
         step_url(rect, "follow_up"),
         {
@@ -148,6 +149,7 @@ def test_supervisor_works_a_rectification_to_the_end(
     assert rect.status == RectificationStatus.RECTIFIED and rect.closed_at is None
 
     thursday.move_to(shanghai(2026, 10, 13, 10, 0))
+    login(client, supervisor_a)
     response = client.post(
         step_url(rect, "reply"),
         {"reply-method": "phone", "reply-notes": "已电话告知整改情况，群众表示满意。"},

@@ -198,8 +198,23 @@ def test_a_report_whose_message_was_lost_can_be_retried(bureau, django_capture_o
     lost.refresh_from_db()
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        fresh, created = request_report(2025, bureau)
         assert retry_report(lost) is True
+    assert len(callbacks) == 1
 
-    assert created and fresh.pk != lost.pk  # a new request is not held up by the lost one
-    assert len(callbacks) == 2
+
+def test_a_new_request_is_not_held_up_by_a_lost_report(bureau, django_capture_on_commit_callbacks):
+    lost = AnnualReport.objects.create(year=2025, requested_by=bureau)
+    AnnualReport.objects.filter(pk=lost.pk).update(
+        created_at=timezone.now() - abandoned_after() - dt.timedelta(minutes=1)
+    )
+    lost.refresh_from_db()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        fresh, created = request_report(2025, bureau)
+        # One report of a year in the queue at a time: the lost one gave way (failed, with why).
+        assert retry_report(lost) is False
+
+    assert created and fresh.pk != lost.pk
+    assert len(callbacks) == 1
+    lost.refresh_from_db()
+    assert lost.status == ReportStatus.FAILED and lost.error

@@ -258,20 +258,21 @@ def test_bad_arguments_are_refused(args, window_a):
     assert not User.objects.filter(username="zhao").exists()
 
 
-def test_a_weak_password_is_accepted_with_a_warning(window_a, fast_passwords):
-    err = io.StringIO()
-    call_command(
-        "create_staff",
-        "sun",
-        "--password",
-        "123",
-        "--window",
-        str(window_a.pk),
-        stdout=io.StringIO(),
-        stderr=err,
-    )
-    assert User.objects.get(username="sun").check_password("123")
-    assert err.getvalue()
+@pytest.mark.parametrize("password", ["123", "password", "sun"])
+def test_a_weak_password_is_refused(window_a, password, fast_passwords):
+    # Issue 10: refused, not accepted with a warning; nothing is created.
+    with pytest.raises(CommandError, match="密码"):
+        create_staff("sun", "--password", password, "--window", str(window_a.pk))
+    assert not User.objects.filter(username="sun").exists()
+
+
+def test_a_weak_password_leaves_an_existing_account_as_it_was(window_a, window_b, fast_passwords):
+    create_staff("sun", "--password", "first-pass-word-1", "--window", str(window_a.pk))
+    with pytest.raises(CommandError):
+        create_staff("sun", "--password", "123", "--window", str(window_b.pk))
+    user = User.objects.get(username="sun")
+    assert user.check_password("first-pass-word-1")
+    assert list(ServicePoint.objects.for_user(user)) == [window_a]
 
 
 def test_bureau_group_has_every_permission_of_the_apps():

@@ -1,7 +1,8 @@
 """manage.py create_staff USERNAME --password P (--window ID ... | --bureau)
 
 Creates the account, or updates an existing one: its password is set and its role becomes exactly
-what the command says (the windows given, or the bureau).
+what the command says (the windows given, or the bureau). A password Django's validators reject
+is refused, and nothing is changed.
 """
 
 from django.contrib.auth import get_user_model, password_validation
@@ -46,13 +47,13 @@ class Command(BaseCommand):
         window_objects = self._windows(windows) if windows else []
         with transaction.atomic():
             user, created = get_user_model().objects.get_or_create(username=username)
+            self._check_password(password, user)
             user.set_password(password)
             user.save()
             if bureau:
                 make_bureau_staff(user)
             else:
                 make_window_staff(user, window_objects, role=role)
-        self._warn_weak(password, user)
         self.stdout.write(self.style.SUCCESS(self._summary(user, created, bureau, window_objects)))
 
     def _windows(self, ids):
@@ -65,13 +66,15 @@ class Command(BaseCommand):
             )
         return [found[i] for i in dict.fromkeys(ids)]
 
-    def _warn_weak(self, password, user):
-        # Warn rather than refuse: demo and test set-ups use simple passwords on purpose.
+    def _check_password(self, password, user):
+        """Django's password validators (AUTH_PASSWORD_VALIDATORS) decide; a refused password
+        rolls the whole command back, a new account included."""
         try:
             password_validation.validate_password(password, user)
         except ValidationError as exc:
-            for message in exc.messages:
-                self.stderr.write(self.style.WARNING(_("Warning: %s") % message))
+            raise CommandError(
+                _("The password is refused: %(reasons)s") % {"reasons": " ".join(exc.messages)}
+            ) from exc
 
     def _summary(self, user, created, bureau, windows):
         action = _("Created") if created else _("Updated")

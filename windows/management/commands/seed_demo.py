@@ -7,6 +7,7 @@ unsourced time limits, opening hours) are written only when the record is first 
 re-run never undoes the bureau's corrections. Passwords are set only when an account is created.
 """
 
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -82,8 +83,16 @@ class Command(BaseCommand):
         )
         for line in lines:
             self.stdout.write("  " + line)
-        with accounts_file.open("a", encoding="utf-8") as out:
-            out.write("\n".join(lines) + "\n")
+        append_private(accounts_file, "\n".join(lines) + "\n")
+
+
+def append_private(path, text):
+    """Appends to a file only its owner can read or write (it holds passwords), made so from
+    the start and tightened if an older run left it readable."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as out:
+        out.write(text)
 
 
 def load_districts():
