@@ -21,10 +21,13 @@ library, includes or extends a template. Texts are plain: nothing is HTML-escape
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from django.conf import settings
+from django.core.cache import cache as django_cache
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.template import Context, Engine, TemplateSyntaxError
 from django.template.base import Lexer, TokenType, VariableNode
 from django.template.defaulttags import ForNode, IfNode, TemplateLiteral
@@ -197,6 +200,8 @@ ALLOWED_FILTERS = {
 }
 FORLOOP_ATTRIBUTES = {"counter", "counter0", "revcounter", "revcounter0", "first", "last"}
 
+OVERRIDES_KEY = "appointments:texts:overrides"
+
 # Its own engine: no template libraries, no loaders; texts render with autoescape off (_render).
 ENGINE = Engine(autoescape=False, loaders=[], libraries={})
 
@@ -226,7 +231,13 @@ def render_source(purpose, subject, body, facts, *, language):
 
 
 def _render(text, context):
-    return ENGINE.from_string(text).render(Context(context, autoescape=False)) if text else ""
+    return _compiled(text).render(Context(context, autoescape=False)) if text else ""
+
+
+@lru_cache(maxsize=256)
+def _compiled(text):
+    """A text compiled once per process, as Django's cached template loader keeps templates."""
+    return ENGINE.from_string(text)
 
 
 def preview(purpose, subject, body, *, language):
@@ -244,12 +255,37 @@ def supported_language(language=None):
 
 def source(purpose, channel, language):
     """(subject, body) templates of the text: the bureau's active override, else the file."""
-    override = MessageTemplate.objects.filter(
-        purpose=purpose, channel=channel, language=language, active=True
-    ).first()
+    override = active_overrides().get(f"{purpose}:{channel}:{language}")
     if override is not None:
-        return override.subject, override.body
+        return tuple(override)
     return file_source(purpose, channel, language)
+
+
+def active_overrides():
+    """{"purpose:channel:language": (subject, body)} of the bureau's active texts: a handful of
+    rows, kept in the cache so that a booking's confirmation asks the database nothing for its
+    text; saving or deleting a text forgets it when the transaction commits."""
+    overrides = django_cache.get(OVERRIDES_KEY)
+    if overrides is None:
+        rows = MessageTemplate.objects.filter(active=True).values_list(
+            "purpose", "channel", "language", "subject", "body"
+        )
+        overrides = {f"{p}:{c}:{lang}": (subj, body) for p, c, lang, subj, body in rows}
+        # Five minutes at most, should a transaction that changed a text roll back after
+        # reading it here.
+        django_cache.set(OVERRIDES_KEY, overrides, timeout=300)
+    return overrides
+
+
+def _overrides_changed(**_signal):
+    # Forgotten at once (this transaction reads its own change) and again on commit (another
+    # process may have kept the old texts in between).
+    django_cache.delete(OVERRIDES_KEY)
+    transaction.on_commit(lambda: django_cache.delete(OVERRIDES_KEY), robust=True)
+
+
+post_save.connect(_overrides_changed, sender=MessageTemplate, dispatch_uid="texts-saved")
+post_delete.connect(_overrides_changed, sender=MessageTemplate, dispatch_uid="texts-deleted")
 
 
 @cache
