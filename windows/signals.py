@@ -7,7 +7,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from rest_framework.authtoken.models import Token
 
-from windows.models import StaffMembership
+from .models import StaffMembership
 
 
 def end_tokens(user_ids):
