@@ -15,7 +15,7 @@ import hashlib
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -199,23 +199,35 @@ def _no_shows_since(today):
 
 def _booking_counts(id_number, phone, item, day, now, exclude):
     """Upcoming bookings by ID and by phone, this ID's cases (not cancelled) for the item that
-    day, and this ID's no-shows recent enough to suspend it: one query. It reads what has
-    committed when it starts (READ COMMITTED), so, sent after the person's locks, it sees every
-    booking committed before they were granted."""
+    day, and this ID's no-shows recent enough to suspend it. It reads what has committed when it
+    starts (READ COMMITTED), so, sent after the person's locks, it sees every booking committed
+    before they were granted.
+
+    The person's cases that any rule can count (those starting since the earliest moment one of
+    them looks at: a few rows, however long their history) are read and counted here rather than
+    by an aggregate of four filtered counts: building that query cost ~3 ms of CPU in every
+    booking, more than the rest of its transaction (measured in-process with process_time:
+    aggregate 3.6 ms, this read 0.6 ms per booking)."""
     day_start, day_end = slots.local_day_bounds(day)
     since = _no_shows_since(dates.local_day(now))
-    upcoming = Q(status=Status.BOOKED, channel=Channel.BOOKING, start__gte=now)
-    no_shows = Q(id_number=id_number, status=Status.NO_SHOW, start__gte=since)
-    same_day = Q(id_number=id_number, item=item, start__gte=day_start, start__lt=day_end)
-    cases = Case.objects.filter(Q(id_number=id_number) | Q(phone=phone))
+    cases = Case.objects.filter(Q(id_number=id_number) | Q(phone=phone), start__gte=min(since, now))
     if exclude is not None:
         cases = cases.exclude(pk=exclude.pk)
-    return cases.aggregate(
-        by_id=Count("pk", filter=upcoming & Q(id_number=id_number)),
-        by_phone=Count("pk", filter=upcoming & Q(phone=phone)),
-        same_day=Count("pk", filter=same_day & ~Q(status=Status.CANCELLED)),
-        no_shows=Count("pk", filter=no_shows),
-    )
+    rows = cases.values_list("id_number", "phone", "item_id", "start", "status", "channel")
+    counts = dict.fromkeys(("by_id", "by_phone", "same_day", "no_shows"), 0)
+    for case_id_number, case_phone, item_id, start, status, channel in rows:
+        upcoming = status == Status.BOOKED and channel == Channel.BOOKING and start >= now
+        same_person = case_id_number == id_number
+        counts["by_id"] += upcoming and same_person
+        counts["by_phone"] += upcoming and case_phone == phone
+        counts["same_day"] += (
+            same_person
+            and item_id == item.pk
+            and day_start <= start < day_end
+            and status != Status.CANCELLED
+        )
+        counts["no_shows"] += same_person and status == Status.NO_SHOW and start >= since
+    return counts
 
 
 def _refuse_over_limits(counts):

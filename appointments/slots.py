@@ -16,7 +16,8 @@ what the day is: with one value, which every booking deleted, the next booking o
 the day again (four queries) — in the bench, with bookings spread over a month, almost every one.
 The working-day calendar is asked each time (workdays keeps it, its version read in the same
 cache round trip); a value made when the day's status was different is made again.
-A read that raced a commit may keep what it read, for DAY_SECONDS at most: what the cache shows
+A read that raced a commit may keep what it read, for DAY_SECONDS (what the day is: it changes
+only with the window) or PLACES_SECONDS at most: what the cache shows
 never guards capacity, the claim does (services.claim_place). Inside a transaction nothing is
 read from or written to the cache: the transaction sees its own uncommitted changes and may
 still roll them back.
@@ -46,7 +47,8 @@ WORKING_WEEKDAYS = range(5)
 
 DAY_KEY = "appointments:slots:{window_id}:{day:%Y-%m-%d}"
 PLACES_KEY = "appointments:slots:{window_id}:{day:%Y-%m-%d}:places"
-DAY_SECONDS = 10
+DAY_SECONDS = 60
+PLACES_SECONDS = 10
 # Values are kept for the days from today to CACHED_DAYS after it, and a change of a window
 # forgets all of these: more than the longest booking horizon (60 working days) can reach.
 CACHED_DAYS = 120
@@ -280,12 +282,13 @@ def window_day(window_id, day, *, now=None, places=True):
             return None
         last_day = _last_day(calendar, today, value["horizon_days"])
         if cached:
-            cache.set_many({day_key: value, places_key: taken}, DAY_SECONDS)
+            cache.set(day_key, value, DAY_SECONDS)
+            cache.set(places_key, taken, PLACES_SECONDS)
     rows = value["slots"] or ()
     if places and rows and (taken is None or any(row[0] not in taken for row in rows)):
         taken = _read_places(window_id, day)
         if cached:
-            cache.set(places_key, taken, DAY_SECONDS)
+            cache.set(places_key, taken, PLACES_SECONDS)
     return WindowDay(
         window_id=window_id,
         day=day,

@@ -360,7 +360,7 @@ def test_nothing_is_kept_from_a_transaction_that_rolls_back(api, window, item):
 @pytest.mark.parametrize("cache_backend", ["locmem"], indirect=True)  # its clock is ours
 def test_a_read_that_raced_a_booking_is_kept_for_seconds_only(api, window, item, monkeypatch):
     """A reader reads the rows, a booking commits (and forgets the day), then the reader keeps
-    what it read: that value shows one place too many for DAY_SECONDS at most (the claim still
+    what it read: that value shows one place too many for PLACES_SECONDS at most (the claim still
     refuses what is not there)."""
     warm(api, window)
     ten = dt.datetime(2026, 9, 30, 10, tzinfo=CST)
@@ -378,7 +378,7 @@ def test_a_read_that_raced_a_booking_is_kept_for_seconds_only(api, window, item,
     monkeypatch.setattr(slots, "_read_places", read_then_book)
     assert read(api, window)[START]["available"] == 2  # read before the booking committed
     assert raced
-    with time_machine.travel(NOW + dt.timedelta(seconds=slots.DAY_SECONDS + 1), tick=False):
+    with time_machine.travel(NOW + dt.timedelta(seconds=slots.PLACES_SECONDS + 1), tick=False):
         assert read(api, window)[START]["available"] == 1
 
 
