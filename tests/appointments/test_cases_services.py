@@ -11,7 +11,7 @@ from django.http import Http404
 from appointments import cases
 from appointments.constants import Action, Channel, Status
 from appointments.exceptions import TransitionNotAllowed
-from appointments.models import Case, CaseEvent
+from appointments.models import Case, CaseEvent, Notice
 from appointments.workflow import STAFF_ACTIONS, TRANSITIONS
 from tests.appointments.factories import CaseFactory, resident_id
 from tests.catalog.factories import MaterialFactory
@@ -375,15 +375,18 @@ def test_get_case_for_user(window_a, item, staff_a, staff_b, bureau, django_user
         cases.get_case_for_user(staff_a, case.pk + 1000)
 
 
-def test_completing_invites_a_rating_once_committed(
+def test_completing_queues_the_rating_invitation_with_the_completion(
     window_a, item, staff_a, django_capture_on_commit_callbacks
 ):
     case = make_case(window_a, item, Status.ACCEPTED)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         cases.complete(case, staff_a)
-    # case_completed is sent after the commit (reviews then queues the invitation).
+    # case_completed is sent in the completion's transaction: the invitation is a notice row
+    # already, whose delivery is the one thing left for the commit.
+    assert Notice.objects.filter(key=f"invite:{case.reference}").count() == 1
     assert len(callbacks) == 1
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         with pytest.raises(TransitionNotAllowed):
             cases.complete(case, staff_a)
     assert callbacks == []
+    assert Notice.objects.filter(key=f"invite:{case.reference}").count() == 1

@@ -1,6 +1,6 @@
 """Reviews builds on appointments, never the other way round: appointments imports nothing of
-reviews, and a completed case reaches reviews through the `case_completed` signal, sent once
-the completion is committed."""
+reviews, and a completed case reaches reviews through the `case_completed` signal, sent in the
+completion's transaction (the invitation commits or rolls back with it)."""
 
 import ast
 from pathlib import Path

@@ -11,8 +11,8 @@ from appointments.services import booking_token
 from reviews.constants import RatingChannel
 from reviews.exceptions import RatingRefused
 from reviews.models import Rating, Rectification
+from reviews.receivers import invite_rating
 from reviews.services.ratings import RATING_TAGS, rate
-from reviews.tasks import invite_rating
 from tests.appointments.factories import CaseFactory
 
 from .factories import CompletedCaseFactory, rate_case, rate_url
