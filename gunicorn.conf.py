@@ -15,7 +15,9 @@ from urllib.parse import urlsplit, urlunsplit
 from gunicorn.glogging import Logger
 
 # "combined", with the path (%(U)s) in place of the raw request line (%(r)s, which has the query).
-access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+access_log_format = (
+    '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+)
 
 
 def without_query(url):

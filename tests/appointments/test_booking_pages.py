@@ -569,9 +569,7 @@ def test_reschedule_to_a_full_slot_is_refused(client, item):
     case = book_directly(window, item, START, seq=1)
     book_directly(window, item, LATER, seq=2)
     open_link(client, case)
-    response = client.post(
-        page_url("reschedule", case), {"start": LATER.isoformat()}, follow=True
-    )
+    response = client.post(page_url("reschedule", case), {"start": LATER.isoformat()}, follow=True)
     assert translated("This time slot is full. Please choose another.", "zh-hans") in (
         response.content.decode()
     )
