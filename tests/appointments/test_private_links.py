@@ -320,3 +320,10 @@ def test_runservers_request_lines_go_through_the_filter():
         handler.setStream(previous)
     assert "/rate/YY26/?token=[redacted]" in stream.getvalue()
     assert "0123abcd" not in stream.getvalue()
+
+
+def test_a_rating_link_that_never_works_is_refused_at_start():
+    from tests.core.test_settings import run_manage
+
+    result = run_manage("check", RATING_TOKEN_DAYS="0")
+    assert result.returncode != 0 and "RATING_TOKEN_DAYS" in result.stderr
