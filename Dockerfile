@@ -8,4 +8,4 @@ RUN pip install --no-cache-dir . && \
 RUN useradd --create-home portal && mkdir -p /app/media /app/beat && chown -R portal /app
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "ipservice.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "ipservice.wsgi", "--config", "gunicorn.conf.py", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -57,15 +57,24 @@ def manage_url(case, *, absolute=True, token=None):
     return settings.PORTAL_BASE_URL.rstrip("/") + url if absolute else url
 
 
-def get_booking_for_token(reference, token):
-    """The booking with this reference if `token` is its token; 404 otherwise, the same 404
-    whether the reference exists or not (never reveal a booking to someone without the link)."""
+def manage_link_expires(case):
+    """A manage link works until the booking is over: the end of its booked time (issue 10).
+    A reschedule moves it with the slot; the rating link has its own limit (reviews)."""
+    return case.slot.end
+
+
+def get_booking_for_token(reference, token, now=None):
+    """The booking with this reference if `token` is its token and its manage link has not
+    expired; 404 otherwise, the same 404 whether the reference exists or not (never reveal a
+    booking to someone without the link)."""
     case = (
         Case.objects.select_related("window", "item", "slot")
         .filter(reference=str(reference)[:20], slot__isnull=False)
         .first()
     )
     if case is None or not check_token(case, token):
+        raise Http404("no such booking")
+    if (now or timezone.now()) >= manage_link_expires(case):
         raise Http404("no such booking")
     return case
 

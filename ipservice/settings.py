@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "axes",
+    "csp",
     "ipservice",
     "windows",
     "catalog",
@@ -82,6 +84,9 @@ MIDDLEWARE = [
     # First: no later middleware may believe a forwarded header the proxy did not set.
     "ipservice.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every answer (issue 10).
+    "csp.middleware.CSPMiddleware",
+    "ipservice.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ipservice.middleware.ChineseByDefaultMiddleware",
@@ -91,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After WhiteNoise (static files keep their caching), once the user is known.
+    "ipservice.headers.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as axes asks: it turns a lockout found during the view into the lockout answer.
@@ -284,10 +291,32 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# No log line shows a private link's token (issue 10): the filter blanks `token=` values, in the
+# root handler and in runserver's request lines (Django's "django.server" logger, redefined here
+# as Django defines it, with the filter). gunicorn's access log: gunicorn.conf.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_tokens": {"()": "ipservice.private_links.RedactTokensFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+        "django.server": {
+            "level": "INFO",
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_tokens"],
+        },
+    },
+    "loggers": {
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
 
@@ -320,6 +349,11 @@ RECTIFICATION_CONTACT_DAYS = envint("RECTIFICATION_CONTACT_DAYS", 1)
 RECTIFICATION_REPLY_DAYS = envint("RECTIFICATION_REPLY_DAYS", 5)
 RECTIFICATION_RECTIFY_DAYS = envint("RECTIFICATION_RECTIFY_DAYS", 15)
 COMPLAINT_DUE_DAYS = envint("COMPLAINT_DUE_DAYS", 5)
+# The rating link (and its code at the pad or on the hotline) works this many days after the case
+# is completed; the manage link of a booking works until its time is over (issue 10).
+RATING_TOKEN_DAYS = envint("RATING_TOKEN_DAYS", 30)
+if RATING_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured("RATING_TOKEN_DAYS must be at least 1")
 
 # --- Celery at work: notices, reminders, alerts (block added by the notices helper) ----------
 # A notice whose gateway or mail server fails is retried: the delay starts at NOTICE_RETRY_DELAY
@@ -371,3 +405,34 @@ if AXES_FAILURE_LIMIT < 1:
 # working day.
 API_TOKEN_IDLE_MINUTES = envint("API_TOKEN_IDLE_MINUTES", 8 * 60)
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 9 * 3600)
+
+# --- Security headers (issue 10) ------------------------------------------------------------------
+# Content-Security-Policy (django-csp): no inline script anywhere (every script is a static file,
+# tests/core/test_security_headers.py checks the templates), no inline style either: the portal's
+# templates have no style attribute or <style> element, so style-src stays 'self'. Only the API
+# docs page (drf-spectacular's Swagger UI, whose template has a <style> element) adds
+# 'unsafe-inline' for styles, on that page alone (ipservice/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features no page uses are off (ipservice.headers); the check-in scanner's pages turn the
+# camera on for this origin with @permissions_policy(camera=["self"]).
+PERMISSIONS_POLICY = {
+    "camera": [],
+    "microphone": [],
+    "geolocation": [],
+    "payment": [],
+    "usb": [],
+    "display-capture": [],
+}

@@ -11,7 +11,7 @@ class FeedbackError(ServiceError):
 
 
 class RatingRefused(FeedbackError):
-    """Codes: bad_token, not_completed, already_rated, wrong_channel."""
+    """Codes: bad_token, expired_token, not_completed, already_rated, wrong_channel."""
 
 
 class StepRefused(FeedbackError):

@@ -1,5 +1,6 @@
 """Citizen booking pages (DESIGN §1): item → window → day → time → details → confirm, then the
-confirmation page and the private manage page (reference + secret token).
+confirmation page and the private manage page (reference + secret token; the token of a link
+is exchanged on first open for a cookie scoped to that booking, see `booking_page`).
 
 Every step is a plain GET page whose choices so far live in the query string (item, window,
 date, start), so the back button, bookmarks and pages without JavaScript all work. Personal
@@ -9,6 +10,7 @@ person confirms.
 
 import datetime as dt
 import re
+from functools import wraps
 from itertools import groupby
 
 from django import forms
@@ -27,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from catalog.models import ServiceItem
-from ipservice import dates
+from ipservice import dates, private_links
 from windows.constants import Level
 from windows.models import District, ServicePoint
 
@@ -435,10 +437,12 @@ def book_now(request, choice, draft):
 
 
 def after_booking(request, choice, case):
-    done = done_url(case)
+    """To the confirmation page, which the cookie set here opens: the token never travels in
+    an address from this browser."""
+    done = booking_urls(case)["done"]
     request.session.pop(DRAFT_KEY, None)
     request.session[LAST_KEY] = {"params": choice.params(), "url": done}
-    return redirect(done)
+    return grant_booking(redirect(done), case)
 
 
 def recent_booking(request, params):
@@ -451,22 +455,57 @@ def recent_booking(request, params):
 
 # The booking afterwards: reference + token -----------------------------------------------------
 
+# The cookie that holds a booking's token once its link has been opened, scoped to that
+# booking's addresses (/booking/<reference>/…): see ipservice.private_links.
+TOKEN_COOKIE = "booking_token"
 
-def get_booking_or_404(reference, token):
-    """The booking if the token is its own; the same 404 whether or not the reference exists."""
-    return services.get_booking_for_token(reference, token or "")
+
+def booking_path(case):
+    """The address of the manage page, under which all the booking's pages lie."""
+    return reverse("appointments:manage", args=[case.reference])
 
 
-def token_urls(case, token=None):
-    query = urlencode({"token": token or services.booking_token(case)})
+def grant_booking(response, case):
+    """`response` with the cookie that opens this booking's pages until its link expires."""
+    return private_links.grant(
+        response,
+        TOKEN_COOKIE,
+        services.booking_token(case),
+        path=booking_path(case),
+        expires=services.manage_link_expires(case),
+    )
+
+
+def booking_page(view):
+    """A page of one booking, for the person holding its link. A `?token=` is checked and
+    exchanged for the booking's cookie (303 to the address without it); every other request,
+    form posts included, authenticates by that cookie. A wrong or expired token, no cookie and
+    another booking's cookie all get the same 404 as an unknown reference."""
+
+    @wraps(view)
+    def wrapped(request, reference):
+        token = private_links.link_token(request)
+        if token is not None:
+            case = services.get_booking_for_token(reference, token)
+            return private_links.exchange(
+                request,
+                TOKEN_COOKIE,
+                services.booking_token(case),
+                path=booking_path(case),
+                expires=services.manage_link_expires(case),
+            )
+        token = private_links.cookie_token(request, TOKEN_COOKIE)
+        return view(request, services.get_booking_for_token(reference, token))
+
+    return wrapped
+
+
+def booking_urls(case):
+    """The booking's pages; none carries the token (the cookie opens them)."""
     return {
-        name: f"{reverse(f'appointments:{name}', args=[case.reference])}?{query}"
+        name: reverse(f"appointments:{name}", args=[case.reference])
         for name in ("done", "manage", "ics", "qr", "reschedule", "cancel")
     }
-
-
-def done_url(case):
-    return token_urls(case)["done"]
 
 
 def can_change(case, now=None):
@@ -482,15 +521,14 @@ def masked_person(case):
     }
 
 
-def booking_context(request, case, token):
-    urls = token_urls(case, token)
+def booking_context(request, case):
     return {
         "case": case,
         "window": case.window,
         "item": case.item,
-        "urls": urls,
-        "token": token,
-        "manage_link": request.build_absolute_uri(urls["manage"]),
+        "urls": booking_urls(case),
+        # The private link to keep (it opens the booking in another browser too).
+        "manage_link": request.build_absolute_uri(services.manage_url(case, absolute=False)),
         "person": masked_person(case),
         "can_change": can_change(case),
         "end": ics.booking_end(case),
@@ -505,32 +543,29 @@ def _with_hours(case):
 
 @never_cache
 @require_GET
-def done(request, reference):
-    token = request.GET.get("token", "")
-    case = get_booking_or_404(reference, token)
+@booking_page
+def done(request, case):
     if case.status != Status.BOOKED:
-        return redirect(token_urls(case, token)["manage"])
-    context = booking_context(request, _with_hours(case), token)
+        return redirect(booking_urls(case)["manage"])
+    context = booking_context(request, _with_hours(case))
     context["materials"] = case.item.materials.all()
     return render(request, "appointments/booking/done.html", context)
 
 
 @never_cache
 @require_GET
-def manage(request, reference):
-    token = request.GET.get("token", "")
-    case = get_booking_or_404(reference, token)
-    context = booking_context(request, _with_hours(case), token)
+@booking_page
+def manage(request, case):
+    context = booking_context(request, _with_hours(case))
     return render(request, "appointments/booking/manage.html", context)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def cancel(request, reference):
+@booking_page
+def cancel(request, case):
     """GET asks "are you sure?" (no JavaScript pop-up); POST cancels."""
-    token = request.POST.get("token") or request.GET.get("token", "")
-    case = get_booking_or_404(reference, token)
-    urls = token_urls(case, token)
+    urls = booking_urls(case)
     if not can_change(case):
         messages.error(request, _("This booking can no longer be cancelled."))
         return redirect(urls["manage"])
@@ -542,23 +577,22 @@ def cancel(request, reference):
         else:
             messages.success(request, _("Your booking has been cancelled."))
         return redirect(urls["manage"])
-    context = booking_context(request, _with_hours(case), token)
+    context = booking_context(request, _with_hours(case))
     return render(request, "appointments/booking/cancel.html", context)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def reschedule(request, reference):
+@booking_page
+def reschedule(request, case):
     """Another day and time at the same window: GET lists days, then a day's times; POST moves."""
-    token = request.POST.get("token") or request.GET.get("token", "")
-    case = get_booking_or_404(reference, token)
-    urls = token_urls(case, token)
+    urls = booking_urls(case)
     if not can_change(case):
         messages.error(request, _("This booking can no longer be changed."))
         return redirect(urls["manage"])
     if request.method == "POST":
         return reschedule_now(request, case, urls)
-    return render_reschedule(request, _with_hours(case), token)
+    return render_reschedule(request, _with_hours(case))
 
 
 def reschedule_choice(case, params, now):
@@ -573,11 +607,15 @@ def reschedule_choice(case, params, now):
     )
 
 
-def render_reschedule(request, case, token):
+def reschedule_day_url(urls, day):
+    return f"{urls['reschedule']}?{urlencode({'date': day.isoformat()})}"
+
+
+def render_reschedule(request, case):
     now = timezone.now()
     choice = reschedule_choice(case, request.GET, now)
-    base = token_urls(case, token)["reschedule"]
-    context = booking_context(request, case, token)
+    context = booking_context(request, case)
+    urls = context["urls"]
     context["choice"] = choice
     context["error"] = choice.error
     if choice.window is None:
@@ -585,12 +623,12 @@ def render_reschedule(request, case, token):
         context["days"] = []
     elif choice.day is None:
         context["days"] = [
-            {"date": day, "adjusted": day.weekday() >= 5, "url": f"{base}&date={day.isoformat()}"}
+            {"date": day, "adjusted": day.weekday() >= 5, "url": reschedule_day_url(urls, day)}
             for day in slots.bookable_days(choice.window, dates.local_day(now), now=now)
         ]
     else:
         context["rows"] = slot_rows(choice, now)
-        context["days_url"] = base
+        context["days_url"] = urls["reschedule"]
     return render(request, "appointments/booking/reschedule.html", context)
 
 
@@ -599,21 +637,21 @@ def reschedule_now(request, case, urls):
     choice = reschedule_choice(case, request.POST, now)
     if choice.slot is None:
         messages.error(request, choice.error or _("Please choose a time."))
-        date = choice.day.isoformat() if choice.day else ""
-        return redirect(f"{urls['reschedule']}&date={date}" if date else urls["reschedule"])
+        return redirect(reschedule_day_url(urls, choice.day) if choice.day else urls["reschedule"])
     try:
-        services.reschedule(case, choice.slot.start)
+        moved = services.reschedule(case, choice.slot.start)
     except AppointmentError as refusal:
         messages.error(request, refusal.message)
-        return redirect(f"{urls['reschedule']}&date={choice.day.isoformat()}")
+        return redirect(reschedule_day_url(urls, choice.day))
     messages.success(request, _("Your booking has been moved to the new time."))
-    return redirect(urls["manage"])
+    # The link now lasts until the new time is over.
+    return grant_booking(redirect(urls["manage"]), moved)
 
 
 @never_cache
 @require_GET
-def calendar_file(request, reference):
-    case = get_booking_or_404(reference, request.GET.get("token", ""))
+@booking_page
+def calendar_file(request, case):
     response = HttpResponse(ics.booking_calendar(case), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{case.reference}.ics"'
     return response
@@ -621,8 +659,8 @@ def calendar_file(request, reference):
 
 @never_cache
 @require_GET
-def qr_code(request, reference):
-    case = get_booking_or_404(reference, request.GET.get("token", ""))
+@booking_page
+def qr_code(request, case):
     return HttpResponse(qr.reference_png(case.reference), content_type="image/png")
 
 

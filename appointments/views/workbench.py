@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from catalog.models import ServiceItem
 from ipservice import dates
+from ipservice.headers import permissions_policy
 from windows.models import ServicePoint
 
 from .. import cases, deadlines, workdays
@@ -163,8 +164,14 @@ def _selected_window(request, windows):
 # Pages ---------------------------------------------------------------------------------------
 
 
+# The workbench and the check-in page carry the check-in form, whose scanner reads the QR code
+# with the camera; every other page has camera=() (settings PERMISSIONS_POLICY).
+SCANNER = permissions_policy(camera=["self"])
+
+
 @login_required
 @require_GET
+@SCANNER
 def workbench(request):
     today = dates.today()
     windows = list(ServicePoint.objects.for_user(request.user).order_by("code"))
@@ -273,6 +280,7 @@ def case_action(request, pk, action):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@SCANNER
 def check_in_lookup(request):
     """Find a case by its reference (typed, or scanned: the QR code holds only the reference).
 

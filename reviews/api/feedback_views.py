@@ -5,7 +5,8 @@ POST /api/v1/reviews/ answers:
 - 201 with the rating;
 - 400 `invalid` with per-field errors for a bad body (score not 1–5, wrong types, unknown tags);
 - 403 `bad_token` for a wrong token AND for an unknown reference, with the same message, so that
-  nobody learns whether a case exists;
+  nobody learns whether a case exists; 403 `expired_token` for the right token RATING_TOKEN_DAYS
+  after completion;
 - 409 `not_completed` while the case is not completed, 409 `already_rated` for a second rating.
 The lists need a login (401 without one): rectifications of the user's windows (the bureau:
 all), complaints for the bureau only (403 for window staff). Personal data is masked.
@@ -51,8 +52,8 @@ ERROR_RESPONSES = {
 
 
 def refusal_as_api_error(refusal):
-    if refusal.code == "bad_token":
-        return PermissionDenied(refusal.message, code="bad_token")
+    if refusal.code in ("bad_token", "expired_token"):
+        return PermissionDenied(refusal.message, code=refusal.code)
     return Conflict(refusal.message, code=refusal.code)
 
 

@@ -1,11 +1,14 @@
 """Ratings (好差评): who sees them, the private link of the invitation, and recording the
 person's rating of a completed case."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -81,9 +84,24 @@ def find_case_for_rating(reference, token):
     return case
 
 
+def rating_link_expires(case):
+    """The rating link, and its code given at the pad or on the hotline, work for
+    RATING_TOKEN_DAYS days after the case is completed (issue 10); None before that."""
+    if case.completed_at is None:
+        return None
+    return case.completed_at + dt.timedelta(days=settings.RATING_TOKEN_DAYS)
+
+
+def rating_link_expired(case, now=None):
+    expires = rating_link_expires(case)
+    return expires is not None and (now or timezone.now()) >= expires
+
+
 def check_can_rate(case, token, channel, entered_by):
     if not booking_services.check_token(case, normalize_token(token)):
         raise RatingRefused(_("The rating link or code is not valid."), code="bad_token")
+    if rating_link_expired(case):
+        raise RatingRefused(_("The rating link or code has expired."), code="expired_token")
     if (channel in STAFF_CHANNELS) != (entered_by is not None):
         # Staff enter ratings only for the pad or the hotline, and always under their name.
         raise RatingRefused(

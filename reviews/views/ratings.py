@@ -13,13 +13,15 @@ from django.db import models
 from django.db.models import Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import urlencode
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from appointments.cases import get_case_for_user
 from appointments.constants import Status
+from appointments.services import booking_token
+from ipservice import private_links
 from windows.models import is_bureau
 
 from ..constants import AppealDecision, RatingChannel
@@ -31,6 +33,8 @@ from ..services.ratings import (
     RATING_TAG_LABELS,
     find_case_for_rating,
     get_rating_for_user,
+    rating_link_expired,
+    rating_link_expires,
     ratings_for_user,
 )
 from ..services.ratings import rate as record_rating
@@ -68,14 +72,36 @@ def apply_form_errors(form, error):
 # --- the person's rating page -----------------------------------------------------------------
 
 
+# The cookie that holds the rating token once the invitation's link has been opened, scoped to
+# that case's rating page (see ipservice.private_links).
+TOKEN_COOKIE = "rating_token"
+
+
+def _case_for_link(reference, token):
+    """The case whose rating link this is; 404 for an unknown reference, a wrong token and an
+    expired link alike."""
+    case = find_case_for_rating(reference, token)
+    if case is None or rating_link_expired(case):
+        raise Http404
+    return case
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def rate(request, reference):
-    """/rate/<reference>/?token=T: 404 for an unknown reference or a wrong token alike."""
-    token = request.GET.get("token", "")
-    case = find_case_for_rating(reference, token)
-    if case is None:
-        raise Http404
+    """/rate/<reference>/?token=T: the token is exchanged for a cookie of this page (303 to the
+    address without it); the page and its form then go by the cookie."""
+    token = private_links.link_token(request)
+    if token is not None:
+        case = _case_for_link(reference, token)
+        path = reverse("reviews:rate", args=[case.reference])
+        token = booking_token(case)
+        expires = rating_link_expires(case)
+        return private_links.exchange(
+            request, TOKEN_COOKIE, token, path=path, expires=expires, redirect_path=path
+        )
+    token = private_links.cookie_token(request, TOKEN_COOKIE)
+    case = _case_for_link(reference, token)
     rating = Rating.objects.filter(case=case).first()
     if rating is not None:
         return _already_rated(request, case, rating)
@@ -85,14 +111,16 @@ def rate(request, reference):
     if request.method == "POST" and form.is_valid():
         try:
             record_rating(case, token=token, channel=RatingChannel.LINK, **form.rating_values())
-        except RatingRefused:
+        except RatingRefused as refusal:
+            if refusal.code != "already_rated":
+                raise Http404 from refusal  # the link expired a moment ago
             # Rated a moment ago in another tab, or on the pad: show what was recorded.
             return _already_rated(request, case, Rating.objects.get(case=case))
         except ValidationError as error:
             apply_form_errors(form, error)
         else:
             messages.success(request, _("Thank you for your rating."))
-            return redirect(f"{request.path}?{urlencode({'token': token})}")
+            return redirect(request.path)
     return render(request, "reviews/rate.html", {"case": case, "form": form})
 
 
@@ -135,9 +163,10 @@ def _enter_rating(request, case, form):
         )
     except RatingRefused as refusal:
         # Staff already know this case exists, so the code error can say what is wrong.
-        field = "token" if refusal.code == "bad_token" else None
-        message = _("This code does not match the case.") if field else refusal.message
-        form.add_error(field, message)
+        if refusal.code == "bad_token":
+            form.add_error("token", _("This code does not match the case."))
+        else:
+            form.add_error("token" if refusal.code == "expired_token" else None, refusal.message)
     except ValidationError as error:
         apply_form_errors(form, error)
     return None

@@ -98,8 +98,21 @@ def book_directly(window, item, start=START, seq=1):
 
 
 def token_url(name, case, token=None):
+    """A page of the booking as a link carries it (the link in the SMS)."""
     token = services.booking_token(case) if token is None else token
-    return f"{reverse(f'appointments:{name}', args=[case.reference])}?{urlencode({'token': token})}"
+    return f"{page_url(name, case)}?{urlencode({'token': token})}"
+
+
+def page_url(name, case):
+    """A page of the booking as the portal shows it: no token (the cookie opens it)."""
+    return reverse(f"appointments:{name}", args=[case.reference])
+
+
+def open_link(client, case, name="manage"):
+    """Opens the booking's link as a browser does: the token is exchanged for the cookie."""
+    response = client.get(token_url(name, case))
+    assert response.status_code == 303 and response.url == page_url(name, case)
+    return response
 
 
 # Each step, in Chinese and in English -------------------------------------------------------
@@ -328,15 +341,17 @@ def test_full_flow_books_and_lands_on_the_confirmation_page(
     assert case.start == START and case.name == "张三" and case.phone == person(7)["phone"]
     assert Slot.objects.get(window=window_a, start=START).booked == 1
     assert response.status_code == 302
-    assert response.url == token_url("done", case)
+    # The token never travels in an address from this browser: the cookie opens the page.
+    assert response.url == page_url("done", case) and "token" not in response.url
+    assert response.cookies["booking_token"]["path"] == page_url("manage", case)
 
     done = client.get(response.url)
     html = done.content.decode()
     assert done.status_code == 200
     assert f'<p class="reference">{case.reference}</p>' in html
-    assert token_url("qr", case).replace("&", "&amp;") in html
-    assert token_url("ics", case).replace("&", "&amp;") in html
-    assert f"http://testserver{token_url('manage', case)}" in html  # the private link
+    assert f'src="{page_url("qr", case)}"' in html
+    assert f'href="{page_url("ics", case)}"' in html
+    assert f"http://testserver{token_url('manage', case)}" in html  # the private link to keep
     assert window_a.address in html and window_a.phone in html
     assert "专利申请请求书" in html and reverse("catalog:checklist", args=[item.code]) in html
     assert "138****" not in html and "139****" in html  # SMS sent to the masked number
@@ -474,72 +489,74 @@ def test_booking_posts_are_rate_limited(client, window_a, item, settings):
 @pytest.mark.parametrize("name", ["done", "manage", "ics", "qr", "cancel", "reschedule"])
 def test_pages_of_a_booking_need_its_token(client, window_a, item, name):
     case = book_directly(window_a, item)
-    assert client.get(token_url(name, case)).status_code == 200
-    url = reverse(f"appointments:{name}", args=[case.reference])
-    assert client.get(url).status_code == 404
+    url = page_url(name, case)
+    assert client.get(url).status_code == 404  # no token, no cookie
     assert client.get(token_url(name, case, token="0" * 32)).status_code == 404
     # An unknown reference answers exactly like a wrong token.
     unknown = reverse(f"appointments:{name}", args=["YY261123ZZZZ"])
     assert client.get(f"{unknown}?token={'0' * 32}").status_code == 404
+    # The right token opens the page, by way of the cookie.
+    open_link(client, case, name)
+    assert client.get(url).status_code == 200
 
 
 def test_manage_page_masks_the_person_and_offers_changes(client, window_a, item):
     case = book_directly(window_a, item)
-    html = client.get(token_url("manage", case)).content.decode()
+    html = client.get(token_url("manage", case), follow=True).content.decode()
     assert case.reference in html
     assert "张*" in html and case.phone not in html and case.id_number not in html
     assert case.phone[:3] + "****" + case.phone[-4:] in html
-    assert token_url("cancel", case).replace("&", "&amp;") in html
-    assert token_url("reschedule", case).replace("&", "&amp;") in html
+    assert f'href="{page_url("cancel", case)}"' in html
+    assert f'href="{page_url("reschedule", case)}"' in html
 
 
 def test_cancel_asks_first_then_frees_the_place(client, window_a, item):
     case = book_directly(window_a, item)
-    ask = client.get(token_url("cancel", case))
+    ask = client.get(token_url("cancel", case), follow=True)
     assert ask.status_code == 200
     assert Case.objects.get().status == Status.BOOKED  # GET changes nothing
     assert 'method="post"' in ask.content.decode()
+    assert 'name="token"' not in ask.content.decode()  # the cookie, not a hidden field
 
-    response = client.post(
-        reverse("appointments:cancel", args=[case.reference]),
-        {"token": services.booking_token(case)},
-        follow=True,
-    )
+    # The form posts with the cookie the link was exchanged for.
+    response = client.post(page_url("cancel", case), follow=True)
     case.refresh_from_db()
     assert case.status == Status.CANCELLED
     assert Slot.objects.get(pk=case.slot_id).booked == 0
     html = response.content.decode()
     assert translated("Cancelled", "zh-hans") in html
     # Cancelled: the status, without the buttons.
-    assert token_url("cancel", case).replace("&", "&amp;") not in html
-    assert token_url("reschedule", case).replace("&", "&amp;") not in html
+    assert f'href="{page_url("cancel", case)}"' not in html
+    assert f'href="{page_url("reschedule", case)}"' not in html
     assert Notice.objects.filter(key__startswith=f"cancelled:{case.reference}").exists()
 
 
-def test_cancel_needs_the_right_token_in_the_post(client, window_a, item):
+def test_cancel_needs_the_cookie_of_that_booking(client, window_a, item):
     case = book_directly(window_a, item)
-    url = reverse("appointments:cancel", args=[case.reference])
+    other = book_directly(window_a, item, LATER, seq=2)
+    url = page_url("cancel", case)
     assert client.post(url, {"token": "0" * 32}).status_code == 404
-    assert Case.objects.get().status == Status.BOOKED
+    # The cookie of another booking opens that booking only.
+    open_link(client, other)
+    assert client.post(url).status_code == 404
+    assert Case.objects.get(pk=case.pk).status == Status.BOOKED
 
 
 def test_reschedule_moves_the_booking_and_frees_the_old_place(client, window_a, item):
     case = book_directly(window_a, item)
-    days = client.get(token_url("reschedule", case))
+    days = client.get(token_url("reschedule", case), follow=True)
     assert LATER.date() in [d["date"] for d in days.context["days"]]
-    times = client.get(f"{token_url('reschedule', case)}&date={LATER.date().isoformat()}")
+    day_url = f"{page_url('reschedule', case)}?date={LATER.date().isoformat()}"
+    assert f'href="{day_url}"' in days.content.decode()
+    times = client.get(day_url)
     html = times.content.decode()
     assert f'value="{LATER.isoformat()}"' in html
 
     response = client.post(
-        reverse("appointments:reschedule", args=[case.reference]),
-        {
-            "token": services.booking_token(case),
-            "date": LATER.date().isoformat(),
-            "start": LATER.isoformat(),
-        },
+        page_url("reschedule", case),
+        {"date": LATER.date().isoformat(), "start": LATER.isoformat()},
     )
-    assert response.status_code == 302 and response.url == token_url("manage", case)
+    assert response.status_code == 302 and response.url == page_url("manage", case)
     case.refresh_from_db()
     assert case.start == LATER and case.status == Status.BOOKED
     assert Slot.objects.get(window=window_a, start=START).booked == 0
@@ -551,11 +568,8 @@ def test_reschedule_to_a_full_slot_is_refused(client, item):
     window.items.add(item)
     case = book_directly(window, item, START, seq=1)
     book_directly(window, item, LATER, seq=2)
-    response = client.post(
-        reverse("appointments:reschedule", args=[case.reference]),
-        {"token": services.booking_token(case), "start": LATER.isoformat()},
-        follow=True,
-    )
+    open_link(client, case)
+    response = client.post(page_url("reschedule", case), {"start": LATER.isoformat()}, follow=True)
     assert translated("This time slot is full. Please choose another.", "zh-hans") in (
         response.content.decode()
     )
@@ -565,10 +579,11 @@ def test_reschedule_to_a_full_slot_is_refused(client, item):
 
 def test_a_cancelled_booking_cannot_be_changed(client, window_a, item):
     case = services.cancel(book_directly(window_a, item))
-    response = client.get(token_url("reschedule", case))
-    assert response.status_code == 302 and response.url == token_url("manage", case)
-    done = client.get(token_url("done", case))
-    assert done.status_code == 302 and done.url == token_url("manage", case)
+    open_link(client, case)
+    response = client.get(page_url("reschedule", case))
+    assert response.status_code == 302 and response.url == page_url("manage", case)
+    done = client.get(page_url("done", case))
+    assert done.status_code == 302 and done.url == page_url("manage", case)
 
 
 # Lookup ---------------------------------------------------------------------------------------

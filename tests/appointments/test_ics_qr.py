@@ -76,7 +76,9 @@ def test_ics_follows_a_reschedule(booking):
 
 
 def test_ics_view_downloads_the_file(client, booking):
-    response = client.get(token_url("ics", booking))
+    # The link's token is exchanged for the booking's cookie, which then opens the file.
+    response = client.get(token_url("ics", booking), follow=True)
+    assert response.redirect_chain == [(reverse("appointments:ics", args=[booking.reference]), 303)]
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert response["Content-Disposition"] == f'attachment; filename="{booking.reference}.ics"'
@@ -121,7 +123,7 @@ def test_qr_differs_by_reference():
 
 
 def test_qr_view_serves_the_png(client, booking):
-    response = client.get(token_url("qr", booking))
+    response = client.get(token_url("qr", booking), follow=True)
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     assert response.content == qr.reference_png(booking.reference)

@@ -70,4 +70,14 @@ def supervisor_of(window):
 
 
 def rate_url(case, token=None):
+    """The rating link of the invitation."""
     return f"/rate/{case.reference}/?token={token or booking_token(case)}"
+
+
+def open_rating_page(client, case):
+    """Opens the invitation's link as a browser does: the token is exchanged for the page's
+    cookie (303 to the address without it). Returns that address, where the form posts."""
+    page = f"/rate/{case.reference}/"
+    response = client.get(rate_url(case))
+    assert response.status_code == 303 and response.url == page
+    return page

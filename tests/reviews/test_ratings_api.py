@@ -88,9 +88,9 @@ def test_a_missing_score_or_reference_is_400(api, completed_a):
 
 def test_the_score_message_is_the_pages_message(api, client, completed_a):
     api_message = api.post(URL, body(completed_a, score=9), format="json").json()["errors"]
-    from .factories import rate_url
+    from .factories import open_rating_page
 
-    page_form = client.post(rate_url(completed_a), {"score": "9"}).context["form"]
+    page_form = client.post(open_rating_page(client, completed_a), {"score": "9"}).context["form"]
     assert api_message["score"] == page_form.errors["score"]
 
 

@@ -15,7 +15,7 @@ from reviews.receivers import invite_rating
 from reviews.services.ratings import RATING_TAGS, rate
 from tests.appointments.factories import CaseFactory
 
-from .factories import CompletedCaseFactory, rate_case, rate_url
+from .factories import CompletedCaseFactory, open_rating_page, rate_case, rate_url
 from .feedback_fixtures import *  # noqa: F403
 from .feedback_fixtures import login
 
@@ -25,7 +25,7 @@ GOOD = {"score": "5", "efficiency": "5", "competence": "4", "attitude": "5", "ta
 
 
 def test_rating_page_shows_the_case_in_chinese(client, completed_a):
-    response = client.get(rate_url(completed_a))
+    response = client.get(rate_url(completed_a), follow=True)
     assert response.status_code == 200
     html = response.content.decode()
     assert 'lang="zh-Hans"' in html
@@ -46,7 +46,7 @@ def test_rating_page_shows_the_case_in_chinese(client, completed_a):
 
 
 def test_the_person_rates_once(client, english, completed_a, staff_a):
-    url = rate_url(completed_a)
+    url = open_rating_page(client, completed_a)
     response = client.post(url, {**GOOD, "comment": "指引清楚，谢谢"})
     assert response.status_code == 302 and response.url == url
     rating = Rating.objects.get(case=completed_a)
@@ -62,6 +62,7 @@ def test_the_person_rates_once(client, english, completed_a, staff_a):
     assert not Rectification.objects.exists()
 
     # A second attempt is refused politely and shows what was given.
+    open_rating_page(english, completed_a)
     again = english.post(url, {"score": "1"})
     assert again.status_code == 200
     html = again.content.decode()
@@ -72,7 +73,7 @@ def test_the_person_rates_once(client, english, completed_a, staff_a):
 
 
 def test_the_thank_you_page_after_rating(english, completed_a):
-    url = rate_url(completed_a)
+    url = open_rating_page(english, completed_a)
     response = english.post(url, {"score": "4"}, follow=True)
     html = response.content.decode()
     assert "Thank you for your rating." in html
@@ -93,7 +94,7 @@ def test_the_thank_you_page_after_rating(english, completed_a):
     ],
 )
 def test_bad_input_is_refused_with_a_message(english, completed_a, data, field):
-    response = english.post(rate_url(completed_a), data)
+    response = english.post(open_rating_page(english, completed_a), data)
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert not Rating.objects.exists()
@@ -103,30 +104,34 @@ def test_wrong_token_and_unknown_reference_are_404(client, completed_a):
     assert client.get(rate_url(completed_a, token="0" * 32)).status_code == 404
     assert client.post(rate_url(completed_a, token="0" * 32), GOOD).status_code == 404
     assert client.get(f"/rate/{completed_a.reference}/").status_code == 404
+    assert client.post(f"/rate/{completed_a.reference}/", GOOD).status_code == 404
     assert client.get("/rate/NOSUCHCASE/?token=" + "0" * 32).status_code == 404
     assert not Rating.objects.exists()
 
 
 def test_a_case_not_completed_cannot_be_rated_yet(english, window_a, item):
     case = CaseFactory(window=window_a, item=item, status=Status.ACCEPTED)
-    response = english.get(rate_url(case))
+    response = english.get(rate_url(case), follow=True)
     assert response.status_code == 200
     html = response.content.decode()
     assert "Rating is not open yet" in html
     assert 'name="score"' not in html
-    english.post(rate_url(case), GOOD)
+    english.post(f"/rate/{case.reference}/", GOOD)
     assert not Rating.objects.exists()
 
 
 def test_a_rejected_case_is_never_rated(english, window_a, item):
     case = CaseFactory(window=window_a, item=item, status=Status.REJECTED)
-    html = english.get(rate_url(case)).content.decode()
+    html = english.get(rate_url(case), follow=True).content.decode()
     assert "This case cannot be rated" in html
 
 
 def test_the_person_may_type_the_token_in_capitals(client, completed_a):
     token = booking_token(completed_a).upper()
-    response = client.post(f"/rate/{completed_a.reference.lower()}/?token={token}", GOOD)
+    opened = client.get(f"/rate/{completed_a.reference.lower()}/?token={token}")
+    # To the case's own address, where the cookie (path included) applies.
+    assert opened.status_code == 303 and opened.url == f"/rate/{completed_a.reference}/"
+    response = client.post(opened.url, GOOD)
     assert response.status_code == 302
     assert Rating.objects.filter(case=completed_a).exists()
 
@@ -224,7 +229,7 @@ def test_completing_a_case_invites_the_person_once(
     assert case.item.name in notice.body
     # The link in the notice opens the rating page.
     path = notice.body[notice.body.index("/rate/") :].split()[0]
-    assert client.get(path).status_code == 200
+    assert client.get(path, follow=True).status_code == 200
     # Running again (a redelivered task) sends nothing more.
     invite_rating(case.pk)
     assert Notice.objects.filter(key__startswith="invite:").count() == 1
