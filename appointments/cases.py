@@ -277,13 +277,6 @@ def open_cases(queryset):
     return queryset.filter(status__in=[s for s in OPEN_STATUSES if s != Status.BOOKED])
 
 
-def day_bounds(day):
-    """The Shanghai-local start of `day` and of the next day, for range filters on `start`."""
-    zone = timezone.get_default_timezone()
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
-    return start, start + dt.timedelta(days=1)
-
-
 # --- lists ----------------------------------------------------------------------------------
 
 
@@ -322,5 +315,5 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(reference__iexact=value.strip())
 
     def by_day(self, queryset, name, value):
-        start, end = day_bounds(value)
+        start, end = dates.day_bounds(value)
         return queryset.filter(start__gte=start, start__lt=end)

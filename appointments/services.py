@@ -30,7 +30,6 @@ from .constants import Action, Channel, Status
 from .exceptions import BookingRefused, SlotFull, SlotUnavailable, TransitionNotAllowed
 from .models import Case, Slot
 from .references import make_reference as _draw_reference
-from .references import new_reference  # noqa: F401  (imported from here by callers)
 from .workflow import apply_transition, record_event
 
 REFERENCE_ATTEMPTS = 3  # a booking whose reference clashes is made again, at most this often
@@ -203,7 +202,7 @@ def _no_shows_since(today):
     """The earliest no-show that can count towards a suspension still running `today`."""
     within = dt.timedelta(days=settings.NO_SHOW_WINDOW_DAYS)
     length = dt.timedelta(days=settings.NO_SHOW_SUSPENSION_DAYS)
-    return slots.local_day_bounds(today - length - within)[0]
+    return dates.day_bounds(today - length - within)[0]
 
 
 def _booking_counts(id_number, phone, item, day, now, exclude):
@@ -217,7 +216,7 @@ def _booking_counts(id_number, phone, item, day, now, exclude):
     by an aggregate of four filtered counts: building that query cost ~3 ms of CPU in every
     booking, more than the rest of its transaction (measured in-process with process_time:
     aggregate 3.6 ms, this read 0.6 ms per booking)."""
-    day_start, day_end = slots.local_day_bounds(day)
+    day_start, day_end = dates.day_bounds(day)
     since = _no_shows_since(dates.local_day(now))
     cases = Case.objects.filter(Q(id_number=id_number) | Q(phone=phone), start__gte=min(since, now))
     if exclude is not None:

@@ -89,12 +89,6 @@ def bookable_from(now):
     return now + cutoff()
 
 
-def local_day_bounds(day):
-    """[midnight, next midnight) of `day` in Asia/Shanghai, as aware datetimes."""
-    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-    return start, start + dt.timedelta(days=1)
-
-
 def _periods_of(window):
     # From the prefetch when the caller made one (prefetch_hours), else one query.
     return list(window.opening_periods.all())
@@ -145,7 +139,7 @@ def day_periods(window, day, periods=None, *, working=None):
 
 
 def _select_day(window_id, day):
-    start, end = local_day_bounds(day)
+    start, end = dates.day_bounds(day)
     rows = Slot.objects.filter(window_id=window_id, start__gte=start, start__lt=end).order_by()
     return {row[2]: row for row in rows.values_list(*DaySlot._fields)}
 
@@ -374,7 +368,7 @@ def _read_day(window_id, day, working, today, calendar):
 
 
 def _read_places(window_id, day):
-    start, end = local_day_bounds(day)
+    start, end = dates.day_bounds(day)
     rows = Slot.objects.filter(window_id=window_id, start__gte=start, start__lt=end)
     return dict(rows.order_by().values_list("pk", "booked"))
 

@@ -21,7 +21,7 @@ from ipservice import dates
 from windows.models import StaffMembership
 
 from . import notices, outbox, services, workdays
-from .cases import day_bounds, with_deadlines
+from .cases import with_deadlines
 from .constants import RUNNING_STATUSES, NoticeStatus
 from .deadlines import NEAR_DUE, OVERDUE
 from .models import Case, Notice
@@ -93,7 +93,7 @@ def bookings_to_remind(today):
     first, last = reminder_days(today)
     return (
         Case.objects.active_bookings()
-        .filter(start__gte=day_bounds(first)[0], start__lt=day_bounds(last)[1])
+        .filter(start__gte=dates.day_bounds(first)[0], start__lt=dates.day_bounds(last)[1])
         .filter(start__gt=timezone.now())  # a re-run for a past day reminds of nothing past
         .select_related("window", "item", "slot")
         .order_by("start", "pk")

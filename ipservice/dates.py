@@ -3,6 +3,8 @@
 Every "today" of the rules (an acceptance date, a due date, what is overdue) comes from here.
 """
 
+import datetime as dt
+
 from django.utils import timezone
 
 
@@ -14,3 +16,10 @@ def today():
 def local_day(moment):
     """The Shanghai date of an aware datetime (they are stored in UTC)."""
     return timezone.localdate(moment, timezone=timezone.get_default_timezone())
+
+
+def day_bounds(day):
+    """[midnight, next midnight) of `day` in Shanghai, as aware datetimes: the range filter of a
+    day on a stored moment."""
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_default_timezone())
+    return start, start + dt.timedelta(days=1)

@@ -179,7 +179,7 @@ def workbench(request):
     mine = Case.objects.for_user(request.user).select_related("item", "window")
     if window:
         mine = mine.filter(window=window)
-    day_start, day_end = cases.day_bounds(today)
+    day_start, day_end = dates.day_bounds(today)
     bookings = (
         mine.filter(channel=Channel.BOOKING, start__gte=day_start, start__lt=day_end)
         .exclude(status=Status.CANCELLED)

@@ -176,7 +176,7 @@ def test_references_skip_ones_in_use(window, item, monkeypatch):
     taken = book(window, item, at(DAY, 9), seq=1).reference
     draws = iter(taken[-4:] + "ABCD")
     monkeypatch.setattr(references.secrets, "choice", lambda alphabet: next(draws))
-    assert services.new_reference() == taken[:-4] + "ABCD"
+    assert references.new_reference() == taken[:-4] + "ABCD"
 
 
 def test_the_token_is_stable_secret_and_checked(window, item):

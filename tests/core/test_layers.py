@@ -20,6 +20,8 @@ APPS = ("catalog", "windows", "appointments", "reviews")
 FORBIDDEN = {
     "ipservice": set(APPS),
     "catalog": {"windows", "appointments", "reviews"},
+    "windows": {"appointments", "reviews"},
+    "appointments": {"reviews"},
 }
 
 
