@@ -7,7 +7,7 @@ class AppointmentsConfig(AppConfig):
     verbose_name = _("Appointments and cases")
 
     def ready(self):
-        # Connects the signals that invalidate the cached calendar when the bureau edits it.
+        # Connects the receivers that forget cached values when their rows change: workdays the
+        # calendar (the bureau's holidays), slots the days of a window (the window, its hours,
+        # its items).
         from . import slots, workdays  # noqa: F401
-
-        # slots: the signals that drop cached day boards when a window, its hours or items change.

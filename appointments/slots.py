@@ -401,6 +401,8 @@ def check_bookable(slot, now=None):
     """Raise SlotUnavailable, saying why, unless `slot` can be booked at `now`."""
     now = now or timezone.now()
     day = window_day(slot.window_id, timezone.localtime(slot.start).date(), now=now, places=False)
+    if day is None:  # the window was deleted meanwhile
+        raise SlotUnavailable(_("This window does not exist or takes no bookings."))
     refusal = day.refusal(slot.start, now)
     if refusal is not None:
         raise refusal
