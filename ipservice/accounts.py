@@ -7,6 +7,7 @@ Failed logins are counted by axes on every way in (the login page, the admin, PO
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -49,6 +50,11 @@ def locked(request, credentials):
     return settings.AXES_ENABLED and AxesProxyHandler.is_locked(request, credentials)
 
 
+def username_max_length():
+    user_model = get_user_model()
+    return user_model._meta.get_field(user_model.USERNAME_FIELD).max_length
+
+
 class ObtainTokenView(ObtainAuthToken):
     """POST /api/v1/auth/token/: DRF's view, with failed attempts counted and locked out by
     axes (the serializer passes the request to authenticate()) and the portal's JSON parser."""
@@ -63,6 +69,12 @@ class ObtainTokenView(ObtainAuthToken):
         credentials = {"username": username if usable else None}
         if locked(request, credentials):
             return lockout_api_response()
+        if usable and len(username) > username_max_length():
+            # No account has such a name, and axes could not even record the failure (its
+            # column is shorter): the answer to wrong credentials, without asking for them.
+            raise exceptions.ValidationError(
+                {"non_field_errors": [_("Unable to log in with provided credentials.")]}
+            )
         serializer = self.get_serializer(data=data)
         if not serializer.is_valid():
             if locked(request, credentials):

@@ -228,7 +228,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "ipservice.schema.AutoSchema",
     "EXCEPTION_HANDLER": "ipservice.api.exception_handler",
 }
 # The most rows one page of a list endpoint gives (`?limit=`); more is a 400.

@@ -43,13 +43,14 @@ def toggle_a11y(request):
 
 def page_not_found(request, exception):
     if request.path.startswith("/api/"):
-        return JsonResponse({"code": "not_found", "message": "未找到。Not found."}, status=404)
+        # The API's error body (ipservice.api), as the schema documents it.
+        body = {"code": "not_found", "message": "未找到。Not found.", "errors": {}}
+        return JsonResponse(body, status=404)
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"code": "server_error", "message": "服务器错误。Server error."}, status=500
-        )
+        body = {"code": "server_error", "message": "服务器错误。Server error.", "errors": {}}
+        return JsonResponse(body, status=500)
     return render(request, "500.html", status=500)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -57,6 +57,13 @@ def refusal(exc):
 
 
 REFUSALS = (SlotFull, SlotUnavailable, BookingRefused, TransitionNotAllowed)
+
+# The answers of `refusal` and `enforce_rate`, for the schema (their body: ipservice.schema).
+REFUSED = {
+    409: OpenApiResponse(description="The slot is full, or a booking rule refuses it (`code`)."),
+    429: OpenApiResponse(description="`rate_limited`: too many requests from this address."),
+}
+LOOKUP_LIMITED = {429: REFUSED[429]}
 
 
 class PublicView(APIView):
@@ -120,7 +127,14 @@ def _entry(slot, texts, bookable):
 
 
 class AppointmentCreateView(PublicView):
-    @extend_schema(request=BookingRequestSerializer, responses={201: NewBookingSerializer})
+    @extend_schema(
+        request=BookingRequestSerializer,
+        responses={
+            201: NewBookingSerializer,
+            403: OpenApiResponse(description="`suspended`: online booking suspended (no-shows)."),
+            **REFUSED,
+        },
+    )
     def post(self, request):
         enforce_rate(request, "booking", settings.BOOKING_RATE_LIMIT)
         if not isinstance(request.data, Mapping):
@@ -151,7 +165,7 @@ class BookingLookupMixin:
 class AppointmentDetailView(BookingLookupMixin, PublicView):
     @extend_schema(
         parameters=[OpenApiParameter("token", str, required=True)],
-        responses={200: BookingSerializer},
+        responses={200: BookingSerializer, **LOOKUP_LIMITED},
     )
     def get(self, request, reference):
         case = self.booking(request, reference, request.query_params.get("token"))
@@ -159,7 +173,7 @@ class AppointmentDetailView(BookingLookupMixin, PublicView):
 
 
 class AppointmentCancelView(BookingLookupMixin, PublicView):
-    @extend_schema(request=CancelRequestSerializer, responses={200: BookingSerializer})
+    @extend_schema(request=CancelRequestSerializer, responses={200: BookingSerializer, **REFUSED})
     def post(self, request, reference):
         case = self.booking(request, reference, _token_of(request))
         try:
@@ -170,7 +184,9 @@ class AppointmentCancelView(BookingLookupMixin, PublicView):
 
 
 class AppointmentRescheduleView(BookingLookupMixin, PublicView):
-    @extend_schema(request=RescheduleRequestSerializer, responses={200: BookingSerializer})
+    @extend_schema(
+        request=RescheduleRequestSerializer, responses={200: BookingSerializer, **REFUSED}
+    )
     def post(self, request, reference):
         case = self.booking(request, reference, _token_of(request))
         serializer = RescheduleRequestSerializer(data=request.data)

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -17,16 +17,9 @@ from ..resources import MAX_YEAR, MIN_YEAR
 
 MAX_DAYS = 365
 
+# The body is the API's error (ipservice.schema.ErrorSerializer).
 ERROR_RESPONSE = OpenApiResponse(
-    response=inline_serializer(
-        "CalendarError",
-        {
-            "code": serializers.CharField(),
-            "message": serializers.CharField(),
-            "errors": serializers.DictField(child=serializers.ListField()),
-        },
-    ),
-    description=_("Bad parameters: per-field messages under `errors`."),
+    description=_("Bad parameters: per-field messages under `errors`.")
 )
 
 

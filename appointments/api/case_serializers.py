@@ -3,6 +3,7 @@ its window and the bureau can open, carries it whole (DESIGN §3)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import ServiceItem
@@ -22,6 +23,13 @@ def raise_as_api_error(exc: DjangoValidationError):
 
 
 PERSON_FIELDS = ("name", "phone", "id_type", "id_number", "email")
+
+
+@extend_schema_field(
+    {"oneOf": [{"type": "string", "format": "email"}, {"type": "string", "maxLength": 0}]}
+)
+class OptionalEmailField(serializers.CharField):
+    """An e-mail address, or "" when the person gave none (the model's blank value)."""
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -77,7 +85,12 @@ class MaterialRefSerializer(serializers.Serializer):
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
-    by = serializers.SlugRelatedField(source="actor", slug_field="username", read_only=True)
+    by = serializers.SlugRelatedField(
+        source="actor",
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+    )
     from_status = serializers.CharField(read_only=True)
     to_status = serializers.CharField(read_only=True)
 
@@ -95,7 +108,10 @@ class CaseDetailSerializer(CaseSerializer):
     phone = serializers.CharField(read_only=True)
     id_number = serializers.CharField(read_only=True)
     missing_materials = MaterialRefSerializer(many=True, read_only=True)
-    handled_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    handled_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    email = OptionalEmailField(read_only=True)
     events = CaseEventSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()
 

@@ -10,7 +10,7 @@ Who sees what is decided by appointments.cases, the same functions the workbench
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, prefetch_related_objects
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
@@ -122,7 +122,12 @@ class CaseActionView(APIView):
     @extend_schema(
         operation_id="v1_cases_action",
         request=None,
-        responses={200: CaseDetailSerializer},
+        responses={
+            200: CaseDetailSerializer,
+            400: OpenApiResponse(description="`invalid`: a bad body of accept-pending or reject."),
+            403: OpenApiResponse(description="A reader who may not act on the case (the bureau)."),
+            409: OpenApiResponse(description="`wrong_state`: the case's status forbids it."),
+        },
         parameters=[
             OpenApiParameter(
                 "action", str, OpenApiParameter.PATH, enum=[str(a) for a in STAFF_ACTIONS]

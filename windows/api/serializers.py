@@ -13,10 +13,20 @@ class DistrictSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "name_en"]
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$", "example": "09:00"}
+)
+class HourMinuteField(serializers.TimeField):
+    """A time of day as HH:MM (the schema's `time` format would want seconds and an offset)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class OpeningPeriodSerializer(serializers.ModelSerializer):
     weekday = serializers.IntegerField(help_text="0 = Monday … 6 = Sunday")
-    start = serializers.TimeField(format="%H:%M")
-    end = serializers.TimeField(format="%H:%M")
+    start = HourMinuteField()
+    end = HourMinuteField()
 
     class Meta:
         model = OpeningPeriod
@@ -25,7 +35,10 @@ class OpeningPeriodSerializer(serializers.ModelSerializer):
 
 class ServicePointSerializer(serializers.ModelSerializer):
     district = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, help_text="District code; null for a city-level point."
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text="District code; null for a city-level point.",
     )
     opening_hours = OpeningPeriodSerializer(source="opening_periods", many=True, read_only=True)
     items = serializers.SerializerMethodField(
