@@ -1,5 +1,5 @@
-"""A bad day: a worker killed outright (SIGKILL: the worker and its pool, as `docker kill` or the
-out-of-memory killer do) while it sends a notice. Its task message stays unacknowledged in
+"""A bad day: a worker killed outright (SIGKILL to the worker and its pool, as the out-of-memory
+killer or a crashed host leave it) while it sends a notice. Its task message stays unacknowledged in
 Redis; what recovers it (README, "What recovers what"):
 
 - a worker that starts (a restart, or the only worker coming back) sweeps every queued notice
