@@ -238,6 +238,19 @@ def test_with_redis_unreachable_the_portal_keeps_serving(server, office):
     assert walk(staff, "GET", "/staff/cases/").status_code == 200
     assert walk(staff, "GET", "/api/v1/cases/").status_code == 200
     assert walk(staff, "GET", "/bureau/stats/").status_code == 200
+    # A walk-in accepted and completed: its rating invitation waits with the other notices.
+    headers = {"X-CSRFToken": staff.cookies["csrftoken"]}
+    walk_in = walk(
+        staff,
+        "POST",
+        "/api/v1/cases/",
+        json={"window": window.pk, "item": item.code, "channel": "walk_in", **person(3)},
+        headers=headers,
+    )
+    assert walk_in.status_code == 201, walk_in.text
+    for action in ("accept", "complete"):
+        path = f"/api/v1/cases/{walk_in.json()['id']}/{action}/"
+        assert walk(staff, "POST", path, headers=headers).status_code == 200
     bureau = _logged_in(server, office["bureau"])
     assert walk(bureau, "GET", "/bureau/stats/").status_code == 200
     stats = walk(bureau, "GET", f"/api/v1/stats/?year={day.year}")
@@ -245,11 +258,12 @@ def test_with_redis_unreachable_the_portal_keeps_serving(server, office):
 
     assert walk.errors() == [], server.output()
     # What was made is in the database; the notices wait there for the broker.
-    assert Case.objects.filter(window=window).count() == 2
+    assert Case.objects.filter(window=window).count() == 3
     assert Complaint.objects.count() == 1
     notices = Notice.objects.filter(key__startswith="booked:")
     assert notices.count() == 2
     assert set(notices.values_list("status", flat=True)) == {NoticeStatus.QUEUED}
+    assert Notice.objects.filter(key__startswith="invite:", status=NoticeStatus.QUEUED).exists()
     log = server.output()
     assert "cache unreachable" in log and "stays queued, the broker is unreachable" in log
 
