@@ -5,6 +5,7 @@ import logging
 import pickle
 
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 
 from ipservice.cache import ResilientRedisCache, _Warnings
@@ -71,3 +72,13 @@ def test_rate_limits_let_requests_through_while_the_cache_is_down(rf, settings):
         for _ in range(3)
     ]
     assert limited == [False, False, False]
+
+
+def test_every_wait_of_a_task_stays_under_the_visibility_timeout():
+    from tests.core.test_settings import run_manage
+
+    assert 60 < settings.CELERY_VISIBILITY_TIMEOUT <= 20 * 60  # minutes, not kombu's hour
+    assert settings.CELERY_TASK_TIME_LIMIT < settings.CELERY_VISIBILITY_TIMEOUT
+    assert settings.NOTICE_RETRY_MAX_DELAY < settings.CELERY_VISIBILITY_TIMEOUT / 2
+    too_long = run_manage("check", CELERY_VISIBILITY_TIMEOUT="200")  # under the time limit
+    assert too_long.returncode != 0 and "CELERY_VISIBILITY_TIMEOUT" in too_long.stderr
