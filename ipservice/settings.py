@@ -218,8 +218,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Look for such messages every 10 seconds (kombu: interval x throttle, 100 s by default).
     "unacked_restore_interval": 10,
     "unacked_restore_throttle": 1,
-    # A web request publishing to an unreachable Redis gives up fast; the notice stays queued.
+    # A web request publishing to an unreachable Redis, or to one that accepts the connection
+    # and never answers, gives up within seconds; the notice stays queued. (Above the 1-second
+    # blocking reads with which a worker waits for messages.)
     "socket_connect_timeout": 2,
+    "socket_timeout": 5,
 }
 if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_VISIBILITY_TIMEOUT:
     raise ImproperlyConfigured(

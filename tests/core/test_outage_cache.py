@@ -82,3 +82,20 @@ def test_every_wait_of_a_task_stays_under_the_visibility_timeout():
     assert settings.NOTICE_RETRY_MAX_DELAY < settings.CELERY_VISIBILITY_TIMEOUT / 2
     too_long = run_manage("check", CELERY_VISIBILITY_TIMEOUT="200")  # under the time limit
     assert too_long.returncode != 0 and "CELERY_VISIBILITY_TIMEOUT" in too_long.stderr
+
+
+def test_a_redis_that_never_answers_is_a_miss_within_the_socket_timeout():
+    import socket
+    import time
+
+    with socket.socket() as silent:  # accepts connections (backlog), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        cache = ResilientRedisCache(
+            f"redis://127.0.0.1:{port}/0",
+            {"OPTIONS": settings.CACHES["default"].get("OPTIONS", {"socket_timeout": 1.0})},
+        )
+        started = time.monotonic()
+        assert cache.get("k", "fallback") == "fallback"
+        assert time.monotonic() - started < 5
