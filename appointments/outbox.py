@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from .constants import NoticeChannel, NoticeStatus
 from .masking import mask_email, mask_phone
@@ -59,9 +60,14 @@ def create_notice(key, *, channel, recipient, template, subject="", body):
 
 
 def _enqueue(notice_id):
+    """Publish the task of a committed notice. A broker that cannot be reached leaves the notice
+    queued in the database (a warning is logged): the stale-notice sweep sends it later."""
     from .tasks import send_notice  # tasks import this module
 
-    send_notice.delay(notice_id)
+    try:
+        send_notice.delay(notice_id)
+    except OperationalError as exc:  # kombu's, for any connection error of the broker
+        logger.warning("notice %s stays queued, the broker is unreachable: %s", notice_id, exc)
 
 
 def deliver(notice_id):

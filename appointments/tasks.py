@@ -57,10 +57,17 @@ def send_notice(self, notice_id):
 
 
 @shared_task
-def send_stale_notices():
-    """Enqueue notices still queued long after they were made (their message was lost); fail
-    those out of attempts. Returns how many were enqueued."""
-    cutoff = timezone.now() - STALE_NOTICE_AGE
+def send_stale_notices(older_than=None):
+    """Enqueue notices still queued long after they were made (their message was lost: the
+    broker was down at commit, or the worker holding it was killed); fail those out of attempts.
+    Returns how many were enqueued.
+
+    Beat runs it every 5 minutes for notices older than STALE_NOTICE_AGE; a worker runs it on
+    start-up for every queued notice (`older_than=0` seconds, ipservice/celery.py): what a
+    killed worker held is sent again at once. A notice whose message was not lost is then sent
+    by whichever message comes first; outbox.deliver sends it once."""
+    age = STALE_NOTICE_AGE if older_than is None else dt.timedelta(seconds=older_than)
+    cutoff = timezone.now() - age
     stale = Notice.objects.filter(status=NoticeStatus.QUEUED, created_at__lt=cutoff)
     stale.filter(attempts__gte=settings.NOTICE_MAX_ATTEMPTS).update(status=NoticeStatus.FAILED)
     ids = list(

@@ -1,4 +1,5 @@
-"""The Celery app: configuration from the CELERY_* settings, and the beat schedule.
+"""The Celery app: configuration from the CELERY_* settings, the beat schedule, and the sweep a
+worker runs when it starts.
 
 The schedule lives here, in code, so that it is reviewed and tested (tests/test_celery_beat.py)
 like the rest. Times are Asia/Shanghai (CELERY_TIMEZONE). Every job is safe to run twice or
@@ -9,6 +10,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ipservice.settings")
 
@@ -44,3 +46,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=9, minute=0),
     },
 }
+
+
+@worker_ready.connect
+def send_what_a_dead_worker_left(sender, **kwargs):
+    """A worker that starts (after a SIGKILL, a crash, a deploy) sends every queued notice at
+    once, whether or not beat runs: a worker alone recovers without waiting for the broker's
+    visibility timeout (CELERY_VISIBILITY_TIMEOUT), the last resort when no worker restarts."""
+    sender.app.send_task("appointments.tasks.send_stale_notices", kwargs={"older_than": 0})

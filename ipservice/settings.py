@@ -180,18 +180,27 @@ MEDIA_URL = "media/"
 # Redis is the Celery broker and the cache; without it tasks run in-process and the cache is local.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    # Django's own Redis backend. Its incr() is EXISTS then INCRBY: a rate-limit counter
-    # (django-ratelimit counts with add + incr) that expires between the two is made again by
-    # INCRBY, without an expiry. Rare, and harmless to the limits themselves: ratelimit's keys
-    # name their time window, so that key is never counted in again; it only stays in Redis.
+    # Django's RedisCache, answering as an empty cache while Redis cannot be reached (each failed
+    # call logs a warning, rate-limited): the pages read the database instead. Short socket
+    # timeouts bound what each call costs while Redis does not answer.
+    # Its incr() is EXISTS then INCRBY: a rate-limit counter (django-ratelimit counts with
+    # add + incr) that expires between the two is made again by INCRBY, without an expiry. Rare,
+    # and harmless to the limits themselves: ratelimit's keys name their time window, so that
+    # key is never counted in again; it only stays in Redis.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "ipservice.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A rate limit whose counter cannot be read (Redis down) lets the request through: refusing
+# would stop every booking, complaint and lookup of the portal for the length of the outage,
+# while the rules that matter most hold without the cache (slot capacity, fair booking per ID
+# document and phone, no-show suspensions: all in PostgreSQL). The cache logs the outage.
+RATELIMIT_FAIL_OPEN = True
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -200,11 +209,32 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 300
-CELERY_TASK_SOFT_TIME_LIMIT = 240
+# Seconds: a task still running after the soft limit is told (SoftTimeLimitExceeded), after the
+# hard one its process is killed.
+CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 300)
+CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_TIMEZONE = TIME_ZONE
-# A task that waits longer than this is redelivered; nothing is scheduled with an ETA near it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A task message taken by a worker and not acknowledged within this many seconds (acks late: at
+# the end of the task) is given to another worker: how long the tasks of a worker killed outright
+# (SIGKILL, out of memory) wait when no worker restarts and no beat runs the stale-notice sweep.
+# Minutes, not the hour of kombu's default; every wait of a task stays below it (time limits,
+# retry delays: checked below and after NOTICE_RETRY_MAX_DELAY).
+CELERY_VISIBILITY_TIMEOUT = envint("CELERY_VISIBILITY_TIMEOUT", 20 * 60)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Look for such messages every 10 seconds (kombu: interval x throttle, 100 s by default).
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+    # A web request publishing to an unreachable Redis, or to one that accepts the connection
+    # and never answers, gives up within seconds; the notice stays queued. (Above the 1-second
+    # blocking reads with which a worker waits for messages.)
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        "0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_VISIBILITY_TIMEOUT"
+    )
 # Celery's defaults, written out: it looks these up on every message it sends (every booking
 # sends one), and an unset one is looked for under several names through these settings before
 # its default is found, ~50 µs of CPU per message.
@@ -361,7 +391,9 @@ if RATING_TOKEN_DAYS < 1:
 # attempts it is marked failed (staff retry it from the admin).
 NOTICE_MAX_ATTEMPTS = envint("NOTICE_MAX_ATTEMPTS", 6)
 NOTICE_RETRY_DELAY = envint("NOTICE_RETRY_DELAY", 60)
-NOTICE_RETRY_MAX_DELAY = envint("NOTICE_RETRY_MAX_DELAY", 900)
+# 8 minutes at most (1, 2, 4, 8, 8): a delay is a task message held unacknowledged, and must stay
+# well under the visibility timeout (20 minutes).
+NOTICE_RETRY_MAX_DELAY = envint("NOTICE_RETRY_MAX_DELAY", 480)
 # Redis redelivers a task whose countdown outlives the visibility timeout to a second worker,
 # so no retry may wait that long; what is due later is found by the beat jobs.
 if NOTICE_RETRY_MAX_DELAY >= CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] // 2:

@@ -441,14 +441,15 @@ def _with_complaints(dimension):
     return dimension in (None, "month") or COMPLAINT_PATHS[dimension] is not None
 
 
-def _raw(year, scope, grouping=None):
+def _raw(year, scope, grouping=None, complaints=True):
     """{group: raw figures} of cases, ratings and complaints ({None: ...} without a grouping).
-    Complaints name no staff member, so they are left out of a breakdown by staff only."""
+    Complaints name no staff member, so they are left out of a breakdown by staff only, and
+    of figures for a window's staff (`complaints` False: complaints are the bureau's)."""
     ctx = Context(year, scope, grouping, WorkingDayIndex.for_year(year), _fixed_offset(year))
     merged = {}
     _fold_cases(ctx, merged)
     _fold_ratings(ctx, merged)
-    if grouping != ("staff",):
+    if complaints and grouping != ("staff",):
         _fold_complaints(ctx, merged)
     return merged
 
@@ -504,16 +505,18 @@ def _finish(raw, *, complaints=True):
     }
 
 
-def compute_stats(year, *, district=None, window=None, item=None, windows=None):
+def compute_stats(year, *, district=None, window=None, item=None, windows=None, complaints=True):
     """The headline figures of `year` (an int) within the scope given.
 
     district: a District or its code; window: a ServicePoint or its id; item: a ServiceItem or
-    its code; windows: the windows the viewer may see (ids or objects), None for all.
+    its code; windows: the windows the viewer may see (ids or objects), None for all;
+    complaints: False for a viewer who may not see complaints (window staff: the figures are
+    then None and complaints are not queried).
     Queries: cases, ratings, complaints (plus the calendar years when not cached).
     """
     scope = Scope.build(district=district, window=window, item=item, windows=windows)
-    raw = _raw(year, scope).get(None, {})
-    return {"year": year, **_finish(raw)}
+    raw = _raw(year, scope, complaints=complaints).get(None, {})
+    return {"year": year, **_finish(raw, complaints=complaints)}
 
 
 # --- breakdowns -----------------------------------------------------------------------------------
@@ -571,15 +574,17 @@ LABELS = {
 }
 
 
-def _rows(dimension, groups):
-    with_complaints = _with_complaints(dimension)
+def _rows(dimension, groups, complaints=True):
+    with_complaints = complaints and _with_complaints(dimension)
     return [
         {"key": key, "label": label, **_finish(groups.get(group, {}), complaints=with_complaints)}
         for group, key, label in LABELS[dimension](groups)
     ]
 
 
-def stats_by(year, dimension, *, district=None, window=None, item=None, windows=None):
+def stats_by(
+    year, dimension, *, district=None, window=None, item=None, windows=None, complaints=True
+):
     """[{"key", "label", **figures}] per month (all twelve), district (None: city level), window,
     item (key: code) or staff member (key: user id, None: not recorded), in display order.
 
@@ -590,7 +595,7 @@ def stats_by(year, dimension, *, district=None, window=None, item=None, windows=
         raise ValueError(f"unknown dimension {dimension!r}; use one of {', '.join(DIMENSIONS)}")
     scope = Scope.build(district=district, window=window, item=item, windows=windows)
     grouping = dimension if dimension == "month" else (dimension,)
-    return _rows(dimension, _raw(year, scope, grouping))
+    return _rows(dimension, _raw(year, scope, grouping, complaints), complaints)
 
 
 # Several breakdowns at once: one pass grouped by window × item × staff member, rolled up.
@@ -604,7 +609,14 @@ _ROLL_UP = {
 
 
 def stats_overview(
-    year, dimensions=DIMENSIONS, *, district=None, window=None, item=None, windows=None
+    year,
+    dimensions=DIMENSIONS,
+    *,
+    district=None,
+    window=None,
+    item=None,
+    windows=None,
+    complaints=True,
 ):
     """{"totals": compute_stats(...), "by": {dimension: stats_by(...)}} for several dimensions,
     in two passes over the data instead of one per dimension: by month, and by window × item ×
@@ -615,7 +627,7 @@ def stats_overview(
     """
     scope = Scope.build(district=district, window=window, item=item, windows=windows)
     with _room_to_hash():
-        detail = _raw(year, scope, DETAIL)
+        detail = _raw(year, scope, DETAIL, complaints)
     totals = Figures()
     for figures in detail.values():
         totals.merge(figures)
@@ -623,14 +635,15 @@ def stats_overview(
     by = {}
     for dimension in dimensions:
         if dimension == "month":
-            by[dimension] = _rows(dimension, _raw(year, scope, "month"))
+            by[dimension] = _rows(dimension, _raw(year, scope, "month", complaints), complaints)
             continue
         groups = {}
         for key, figures in detail.items():
             group = _ROLL_UP[dimension](key, districts)
             groups.setdefault(group, Figures()).merge(figures)
-        by[dimension] = _rows(dimension, groups)
-    return {"totals": {"year": year, **_finish(totals)}, "by": by}
+        by[dimension] = _rows(dimension, groups, complaints)
+    totals = _finish(totals, complaints=complaints)
+    return {"totals": {"year": year, **totals}, "by": by}
 
 
 # PostgreSQL estimates the groups of window × item × staff × status × channel as the product of

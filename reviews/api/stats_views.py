@@ -73,7 +73,9 @@ class FiguresSerializer(serializers.Serializer):
     rectification_rate = _rate("Closed rectifications / bad reviews.")
     rectification_on_time_rate = _rate("Closed by the rectify-by date / closed.")
     complaints = serializers.IntegerField(
-        allow_null=True, help_text="Complaints received (null per staff member)."
+        allow_null=True,
+        help_text="Complaints received; null per staff member, and for a window's staff "
+        "(complaints are the bureau's).",
     )
     complaints_closed = serializers.IntegerField(allow_null=True)
 

@@ -41,7 +41,9 @@ def viewer_windows(user):
 
 def scope_for(cleaned, allowed):
     """compute_stats keyword arguments for valid form data; 404 for a window the viewer does not
-    work at, as for any other window's records."""
+    work at, as for any other window's records. Complaints (办不成事) are the bureau's: they
+    report on the windows, the bureau handles them (/reviews/complaints/ is the bureau's alone),
+    so a window's staff get no complaint figures, on the dashboard as in the API (None)."""
     window = cleaned.get("window")
     if window is not None and allowed is not None and window.pk not in allowed:
         raise Http404("Not one of your windows.")
@@ -50,7 +52,12 @@ def scope_for(cleaned, allowed):
         "window": window,
         "item": cleaned.get("item"),
         "windows": allowed,
+        "complaints": sees_complaints(allowed),
     }
+
+
+def sees_complaints(allowed):
+    return allowed is None
 
 
 def check_breakdown(dimension, allowed):
@@ -116,8 +123,8 @@ class StatsFilterForm(forms.Form):
         return [str(message) for errors in self.errors.values() for message in errors]
 
 
-def _metric_choices():
-    return [(name, label) for name, label, _kind in COLUMNS]
+def _metric_choices(allowed):
+    return [(name, label) for name, label, _kind in columns_for(allowed)]
 
 
 class DashboardForm(StatsFilterForm):
@@ -129,7 +136,7 @@ class DashboardForm(StatsFilterForm):
         super().__init__(*args, **kwargs)
         years = [(y, y) for y in range(dates.today().year + 1, FIRST_YEAR - 1, -1)]
         self.fields["year"].widget = forms.Select(choices=years)
-        self.fields["metric"].choices = _metric_choices()
+        self.fields["metric"].choices = _metric_choices(allowed)
         windows = ServicePoint.objects.select_related("district")
         if allowed is not None:
             windows = windows.filter(pk__in=allowed)
@@ -169,6 +176,15 @@ COLUMNS = [
     ("complaints", gettext_lazy("Complaints"), COUNT),
 ]
 KINDS = {name: kind for name, _label, kind in COLUMNS}
+
+
+def columns_for(allowed):
+    """The columns a viewer sees: without complaints for a window's staff (scope_for)."""
+    if sees_complaints(allowed):
+        return COLUMNS
+    return [column for column in COLUMNS if not column[0].startswith("complaints")]
+
+
 LABELS = {name: label for name, label, _kind in COLUMNS}
 
 
@@ -183,13 +199,13 @@ def show(value, kind):
     return number_format(value, force_grouping=True)
 
 
-def table(rows):
+def table(rows, columns=COLUMNS):
     return {
-        "columns": [label for _name, label, _kind in COLUMNS],
+        "columns": [label for _name, label, _kind in columns],
         "rows": [
             {
                 "label": row["label"],
-                "cells": [show(row[name], kind) for name, _label, kind in COLUMNS],
+                "cells": [show(row[name], kind) for name, _label, kind in columns],
             }
             for row in rows
         ],
@@ -292,7 +308,7 @@ def _dimensions(allowed, cleaned):
     return shown
 
 
-def _section(dimension, title, rows, metric):
+def _section(dimension, title, rows, metric, columns):
     chart = column_chart(rows, metric) if dimension == "month" else bar_chart(rows, metric)
     return {
         "id": dimension,
@@ -300,13 +316,13 @@ def _section(dimension, title, rows, metric):
         "chart": chart,
         "chart_title": _("%(metric)s, %(dimension)s")
         % {"metric": LABELS[metric], "dimension": str(title).lower()},
-        "table": table(rows),
+        "table": table(rows, columns),
         "empty": not rows,
     }
 
 
-def _headline(stats):
-    return [(label, show(stats[name], kind)) for name, label, kind in COLUMNS]
+def _headline(stats, columns):
+    return [(label, show(stats[name], kind)) for name, label, kind in columns]
 
 
 def _by_value(choices, counts):
@@ -326,13 +342,14 @@ def dashboard(request):
         shown = _dimensions(allowed, cleaned)
         overview = stats_overview(cleaned["year"], [d for d, _title in shown], **scope)
         stats, metric = overview["totals"], cleaned["metric"]
+        columns = columns_for(allowed)
         context.update(
             stats=stats,
             year=cleaned["year"],
             metric_label=LABELS[metric],
-            headline=_headline(stats),
+            headline=_headline(stats, columns),
             by_status=_by_value(Status.choices, stats["cases"]),
             by_channel=_by_value(Channel.choices, stats["channels"]),
-            sections=[_section(d, title, overview["by"][d], metric) for d, title in shown],
+            sections=[_section(d, title, overview["by"][d], metric, columns) for d, title in shown],
         )
     return render(request, "reviews/stats/dashboard.html", context)

@@ -78,8 +78,22 @@ def test_window_staff_see_their_own_window_without_asking(api, known):
     explicit = api.get(URL, {"year": 2025, "window": known.window_a.pk}).json()
 
     assert implicit["cases_total"] == explicit["cases_total"] == 4
-    assert implicit["complaints"] == 1
     assert implicit["ratings"] == 2
+
+
+def test_complaints_are_the_bureaus_window_staff_get_none(api, bureau, known):
+    """A complaint about window A counts for the bureau, never for window A's staff (the
+    dashboard agrees: tests/reviews/test_stats_dashboard.py)."""
+    api.force_authenticate(known.staff_a)
+    own = api.get(URL, {"year": 2025}).json()
+    months = api.get(URL, {"year": 2025, "breakdown": "month"}).json()
+    api.force_authenticate(bureau)
+    bureaus = api.get(URL, {"year": 2025, "window": known.window_a.pk}).json()
+
+    assert own["complaints"] is None and own["complaints_closed"] is None
+    assert {row["complaints"] for row in months["rows"]} == {None}
+    assert "complaints" in own  # the key of the contract stays, null
+    assert bureaus["complaints"] == 1
 
 
 def test_window_staff_break_down_their_own_window_only(api, known):

@@ -121,6 +121,21 @@ def test_window_staff_see_their_own_window(client, known, url):
     assert known.window_b.name not in html
 
 
+def test_complaints_are_shown_to_the_bureau_only(client, bureau, known, url):
+    """As in the API (None for window staff): no complaint count, column or chart choice."""
+    client.force_login(known.staff_a)
+    own = client.get(url, {"year": 2025})
+    client.force_login(bureau)
+    bureaus = client.get(url, {"year": 2025, "window": known.window_a.pk})
+
+    assert own.context["stats"]["complaints"] is None
+    assert "办不成事反映" not in own.content.decode()
+    assert "complaints" not in dict(own.context["form"].fields["metric"].choices)
+    assert bureaus.context["stats"]["complaints"] == 1
+    assert ("办不成事反映", "1") in bureaus.context["headline"]
+    assert "办不成事反映" in _section(bureaus.content.decode(), "month")
+
+
 def test_another_windows_figures_are_not_found(client, known, url):
     client.force_login(known.staff_a)
 
