@@ -47,7 +47,9 @@ def required():
 
 
 def _digest(row, code):
-    return salted_hmac(HMAC_SALT, f"{row.salt}:{row.phone}:{row.purpose}:{code}").hexdigest()
+    return salted_hmac(
+        HMAC_SALT, f"{row.salt}:{row.phone}:{row.purpose}:{code}", algorithm="sha256"
+    ).hexdigest()
 
 
 def send_code(phone, purpose):

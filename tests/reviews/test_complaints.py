@@ -15,7 +15,6 @@ from appointments.models import Notice
 from reviews.constants import ComplaintStatus, StepKind
 from reviews.models import Complaint, Step
 from reviews.services.complaints import submit_complaint
-
 from tests.appointments.factories import phone_code
 
 from .factories import ComplaintFactory, CompletedCaseFactory

@@ -25,7 +25,7 @@
         .then(function (answer) {
           var errors = answer.body.errors || {};
           status.textContent = answer.ok
-            ? button.dataset.sent.replace("%(phone)s", answer.body.phone)
+            ? button.dataset.sent.replace("PHONE", answer.body.phone)
             : (errors.phone || [answer.body.message])[0];
           status.className = answer.ok ? "message" : "message message-error";
         })
