@@ -4,9 +4,13 @@ every SMS passes, the outbox command, and an API that takes JSON only."""
 import datetime as dt
 import io
 import logging
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import TestCase
 from rest_framework.test import APIClient
 
@@ -266,3 +270,36 @@ def test_sms_outbox_works_only_with_the_outbox_backend(settings):
     settings.SMS_BACKEND = "appointments.sms.HttpGatewayBackend"
     with pytest.raises(CommandError, match="outbox"):
         outbox_text()
+
+
+def test_a_right_code_is_spent_once():
+    code = phone_code(PHONE)
+    code_id = phone_codes.check(PHONE, "booking", code)
+    assert phone_codes.use(code_id) is True
+    assert phone_codes.use(code_id) is False  # a second request holding the same check loses
+    with pytest.raises(phone_codes.InvalidCode):
+        phone_codes.check(PHONE, "booking", code)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_code_requests_cannot_pass_the_limit_together(settings):
+    """Twelve requests for one number at once, three allowed: the number's lock lets exactly
+    three through (count-then-insert would let most of them)."""
+    settings.SMS_PER_PHONE_HOUR = 3
+    barrier = threading.Barrier(12)
+
+    def ask(_n):
+        barrier.wait()
+        try:
+            phone_codes.send_code(PHONE, "booking")
+            return "sent"
+        except outbox.SmsLimitReached:
+            return "refused"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(12) as pool:
+        results = Counter(pool.map(ask, range(12)))
+    assert results == {"sent": 3, "refused": 9}
+    assert Notice.objects.filter(recipient=PHONE).count() == 3
