@@ -158,3 +158,26 @@ def test_a_complaint_sends_its_code_without_javascript_and_then_goes(client):
     again = client.post("/complaints/new/", {**COMPLAINT, "phone_code": code})
     assert "phone_code" in again.context["form"].errors  # a used code is used
     assert Complaint.objects.count() == 1
+
+
+def test_beyond_the_numbers_limit_the_page_says_so(client, window_a, item, settings):
+    settings.SMS_PER_PHONE_HOUR = 1
+    data = details(send_code="1")
+    phone_code(data["phone"])  # the number's one SMS this hour
+    response = client.post(details_url(window_a, item), data)
+    assert not response.context["code_sent"]
+    assert "该手机号近期收到的短信过多，请稍后再试。" in response.content.decode()
+    assert PhoneCode.objects.count() == 1
+
+
+def test_code_requests_from_pages_and_api_share_the_limit_per_address(client, settings):
+    settings.PHONE_CODE_RATE_LIMIT = "1/m"
+    first = client.post("/complaints/new/", {**COMPLAINT, "send_code": "1"})
+    assert first.context["code_sent"]
+    api = client.post(
+        "/api/v1/phone-codes/", {"phone": "13900000002"}, content_type="application/json"
+    )
+    assert api.status_code == 429
+    second = client.post("/complaints/new/", {**COMPLAINT, "send_code": "1"})
+    assert not second.context["code_sent"]
+    assert PhoneCode.objects.count() == 1
