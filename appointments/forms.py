@@ -73,9 +73,13 @@ class PhoneCodeCheck:
 
     code_purpose = phone_codes.Purpose.BOOKING
     phone_code_id = None
+    # A phone this visitor proved already (the booking pages' draft): no second code for it.
+    verified_phone = None
 
     def check_phone_code(self):
         if not phone_codes.required() or self.errors:
+            return
+        if self.verified_phone and self.cleaned_data.get("phone") == self.verified_phone:
             return
         code = (self.cleaned_data.get("phone_code") or "").strip()
         if not code:

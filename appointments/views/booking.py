@@ -342,6 +342,8 @@ def details_step(request, choice):
         form = person_form(initial=request.POST.dict(), form_class=PersonCodeForm)
     elif request.method == "POST":
         form = person_form(data=request.POST, form_class=PersonCodeForm)
+        # Back at this step (another time chosen): the phone proved before needs no new code.
+        form.verified_phone = (request.session.get(DRAFT_KEY) or {}).get(VERIFIED_KEY)
         if form.is_valid() and phone_code_spent(form):
             save_draft(request, form.cleaned_data, verified=True)
             return redirect(confirm_url(choice))

@@ -181,3 +181,15 @@ def test_code_requests_from_pages_and_api_share_the_limit_per_address(client, se
     second = client.post("/complaints/new/", {**COMPLAINT, "send_code": "1"})
     assert not second.context["code_sent"]
     assert PhoneCode.objects.count() == 1
+
+
+def test_a_phone_proved_in_this_visit_needs_no_second_code(client, window_a, item):
+    data = details()
+    data["phone_code"] = phone_code(data["phone"])
+    assert client.post(details_url(window_a, item), data).status_code == 302
+    # Back at the details (e.g. the time went full meanwhile): the same phone, no new code.
+    again = client.post(details_url(window_a, item), {**data, "phone_code": "", "email": ""})
+    assert again.status_code == 302
+    other = client.post(details_url(window_a, item), details(2))
+    assert other.status_code == 200
+    assert "phone_code" in other.context["form"].errors
