@@ -4,11 +4,12 @@ field gives the same message in the browser and in a 400 answer."""
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.models import ServiceItem
 from windows.models import ServicePoint
 
-from . import slots
+from . import phone_codes, slots
 from .constants import IdType
 from .exceptions import SlotUnavailable
 from .validators import (
@@ -50,6 +51,72 @@ class TextDateTimeField(TextOnly, forms.DateTimeField):
         except (OverflowError, ValueError):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
         return moment
+
+
+def phone_code_field():
+    return TextField(
+        label=_("SMS code"),
+        required=False,  # PHONE_VERIFICATION may be off; PhoneCodeCheck says when it is missing
+        max_length=10,
+        help_text=_("The 6-digit code sent to your mobile number (valid for 5 minutes)."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": "6"}
+        ),
+    )
+
+
+class PhoneCodeCheck:
+    """For a form with `phone` and `phone_code` (phone_code_field()): the code must be the one
+    sent to the phone for `code_purpose` (phone_codes.check, which counts the guess). Checked
+    last, once every other field is right, so a typo elsewhere costs no try. The view spends
+    the code (phone_codes.use(form.phone_code_id)) in the transaction that acts on it."""
+
+    code_purpose = phone_codes.Purpose.BOOKING
+    phone_code_id = None
+    # A phone this visitor proved already (the booking pages' draft): no second code for it.
+    verified_phone = None
+
+    def check_phone_code(self):
+        if not phone_codes.required() or self.errors:
+            return
+        if self.verified_phone and self.cleaned_data.get("phone") == self.verified_phone:
+            return
+        code = (self.cleaned_data.get("phone_code") or "").strip()
+        if not code:
+            self.add_error(
+                "phone_code",
+                forms.ValidationError(
+                    _("Enter the code sent by SMS to your mobile number."), code="required"
+                ),
+            )
+            return
+        if not code.isascii() or not code.isdigit() or len(code) != 6:
+            message = _("The code is the 6 digits in the SMS.")
+            self.add_error("phone_code", forms.ValidationError(message, code="invalid"))
+            return
+        try:
+            self.phone_code_id = phone_codes.check(
+                self.cleaned_data["phone"], self.code_purpose, code
+            )
+        except phone_codes.InvalidCode as refusal:
+            self.add_error("phone_code", forms.ValidationError(refusal.message, code=refusal.code))
+
+
+class PhoneCodeRequestForm(forms.Form):
+    """POST /api/v1/phone-codes/ and the pages' "send code" button."""
+
+    phone = TextField(label=_("Mobile number"), max_length=20)
+    purpose = forms.ChoiceField(
+        label=pgettext_lazy("phone code", "Purpose"),
+        choices=phone_codes.Purpose.choices,
+        required=False,
+    )
+
+    def clean_phone(self):
+        return validate_mainland_mobile(self.cleaned_data["phone"])
+
+    def clean_purpose(self):
+        return self.cleaned_data["purpose"] or phone_codes.Purpose.BOOKING
 
 
 class PersonForm(forms.Form):
@@ -100,7 +167,20 @@ class PersonForm(forms.Form):
         return cleaned
 
 
-class BookingForm(PersonForm):
+class PersonCodeForm(PhoneCodeCheck, PersonForm):
+    """The booking pages' details step: the person, and the code sent to their phone."""
+
+    phone_code = phone_code_field()
+
+    field_order = ["name", "phone", "phone_code", "id_type", "id_number", "email"]
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_phone_code()
+        return cleaned
+
+
+class BookingForm(PhoneCodeCheck, PersonForm):
     """A booking: the person, and the window, item and slot start they chose. The booking API
     validates its input with it, and documents the request with a serializer made from its
     fields (api.booking_serializers.BookingRequestSerializer)."""
@@ -117,7 +197,19 @@ class BookingForm(PersonForm):
         error_messages={"invalid": _("Give the time as a date and time, e.g. 2026-09-21 09:00.")},
     )
 
-    field_order = ["window", "item", "start", "name", "phone", "id_type", "id_number", "email"]
+    phone_code = phone_code_field()
+
+    field_order = [
+        "window",
+        "item",
+        "start",
+        "name",
+        "phone",
+        "id_type",
+        "id_number",
+        "email",
+        "phone_code",
+    ]
 
     def __init__(self, *args, now=None, **kwargs):
         self.now = now or timezone.now()
@@ -155,4 +247,5 @@ class BookingForm(PersonForm):
             except SlotUnavailable as refusal:
                 field = "item" if refusal.code == "item_not_offered" else "start"
                 self.add_error(field, forms.ValidationError(refusal.message, code=refusal.code))
+        self.check_phone_code()
         return cleaned

@@ -229,6 +229,8 @@ class Notice(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("notice")
         verbose_name_plural = _("notices")
+        # The SMS sent to one number in the last hour and day (outbox.check_allowance).
+        indexes = [models.Index(fields=["recipient", "created_at"], name="notice_recipient_time")]
 
     def __str__(self):
         return self.key
@@ -268,3 +270,32 @@ class MessageTemplate(models.Model):
 
     def __str__(self):
         return f"{self.purpose} · {self.channel} · {self.language}"
+
+
+class PhoneCode(models.Model):
+    """A 6-digit code sent by SMS to prove that the sender controls a phone (phone_codes).
+    Only a salted HMAC of the code is kept; `tries` counts wrong and right guesses alike."""
+
+    class Purpose(models.TextChoices):
+        BOOKING = "booking", pgettext_lazy("phone code purpose", "Booking")
+        COMPLAINT = "complaint", pgettext_lazy("phone code purpose", "Complaint")
+
+    phone = models.CharField(_("mobile number"), max_length=11)
+    purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices)
+    salt = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64)
+    tries = models.PositiveSmallIntegerField(_("tries"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("phone verification code")
+        verbose_name_plural = _("phone verification codes")
+        indexes = [
+            models.Index(fields=["phone", "purpose", "-created_at"], name="phone_code_latest")
+        ]
+
+    def __str__(self):
+        return f"{self.phone[:3]}****{self.phone[-4:]} {self.purpose}"

@@ -5,15 +5,32 @@ makes the change, and the celery task `send_notice` is enqueued when that transa
 The task sends through the SMS backend (settings.SMS_BACKEND) or Django's email and marks the
 row sent; a notice already sent is never sent again. What a notice says is made before it is
 queued (appointments.notices and appointments.texts); the outbox only carries it.
+
+Every SMS passes create_notice, so the limit per mobile number lives here (SMS_PER_PHONE_HOUR,
+SMS_PER_PHONE_DAY, counted over every SMS to the number). What happens beyond it depends on the
+message's purpose:
+- a verification code (REFUSED_BEYOND_LIMIT) is refused: SmsLimitReached, which the page or the
+  API that asked for it tells the person;
+- a message that confirms a change already made to the person's booking or report
+  (NEVER_DROPPED: booked, moved, cancelled, report received or handled) always goes: it is
+  counted, but dropping it would leave the person not knowing that their place was freed or
+  moved. Each follows an act bounded elsewhere (a verified phone, the booking's token, the
+  fair-booking limits);
+- anything else (a reminder, a rating invitation, the manage link looked up) is dropped with a
+  masked warning in the log: a task or a lookup queued it and nobody is waiting for an answer.
 """
 
+import datetime as dt
+import hashlib
 import logging
 import smtplib
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError
 
 from .constants import NoticeChannel, NoticeStatus
@@ -25,6 +42,24 @@ logger = logging.getLogger(__name__)
 
 # Failures worth trying again later: the gateway or the mail server is down or slow.
 TRANSIENT_ERRORS = (SmsError, smtplib.SMTPException, OSError)
+
+
+NEVER_DROPPED = frozenset(
+    {"booked", "rescheduled", "cancelled", "complaint_received", "complaint_closed"}
+)
+REFUSED_BEYOND_LIMIT = frozenset({"phone_code"})
+# Texts whose body is a secret (a verification code): blanked once sent or given up.
+SECRET_TEMPLATES = frozenset({"phone_code"})
+
+
+class SmsLimitReached(Exception):
+    """Too many SMS to this number lately; the message was not queued."""
+
+    code = "sms_limit"
+    message = _(
+        "Too many text messages have been sent to this mobile number recently. "
+        "Please try again later."
+    )
 
 
 class SendError(Exception):
@@ -40,7 +75,18 @@ def create_notice(key, *, channel, recipient, template, subject="", body):
     Returns (notice, created): whether this call made (and enqueued) it.
 
     Only the call that creates the row enqueues it, so two runs of a job racing on one key
-    (the unique index makes the second wait for the first and then find its row) send once."""
+    (the unique index makes the second wait for the first and then find its row) send once.
+
+    An SMS beyond the number's allowance raises SmsLimitReached (REFUSED_BEYOND_LIMIT) or is
+    not queued: (None, False) (see the module's docstring)."""
+    if channel == NoticeChannel.SMS and template not in NEVER_DROPPED:
+        if not within_allowance(recipient):
+            if template in REFUSED_BEYOND_LIMIT:
+                raise SmsLimitReached()
+            logger.warning(
+                "SMS %s to %s not queued: over the limit per number", key, mask_phone(recipient)
+            )
+            return None, False
     try:
         # The INSERT first, in a savepoint: every booking makes a new notice, so looking for an
         # existing one first (get_or_create) would cost a query that almost never finds one.
@@ -57,6 +103,33 @@ def create_notice(key, *, channel, recipient, template, subject="", body):
         return Notice.objects.get(key=key), False
     transaction.on_commit(lambda: _enqueue(notice.pk), robust=True)
     return notice, True
+
+
+def within_allowance(phone):
+    """Whether one more SMS to `phone` stays within SMS_PER_PHONE_HOUR and SMS_PER_PHONE_DAY.
+
+    Call inside the transaction that queues the message: the number is locked until it ends,
+    so two requests at once cannot both take the last place (count-then-insert)."""
+    _lock_number(phone)
+    now = timezone.now()
+    counts = Notice.objects.filter(
+        channel=NoticeChannel.SMS, recipient=phone, created_at__gte=now - dt.timedelta(days=1)
+    ).aggregate(
+        day=Count("pk"), hour=Count("pk", filter=Q(created_at__gte=now - dt.timedelta(hours=1)))
+    )
+    return (
+        counts["hour"] < settings.SMS_PER_PHONE_HOUR and counts["day"] < settings.SMS_PER_PHONE_DAY
+    )
+
+
+def _lock_number(phone):
+    # A PostgreSQL advisory lock until the transaction ends (as services.lock_person); SQLite,
+    # for development only, serialises writers anyway.
+    if connection.vendor != "postgresql":
+        return
+    key = int.from_bytes(hashlib.blake2b(f"sms:{phone}".encode(), digest_size=8).digest(), "big")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key - 2**63])
 
 
 def _enqueue(notice_id):
@@ -88,7 +161,12 @@ def deliver(notice_id):
         if notice is None:
             return False
         error = _attempt(notice)
-        notice.save(update_fields=["attempts", "error", "status", "sent_at"])
+        fields = ["attempts", "error", "status", "sent_at"]
+        if notice.template in SECRET_TEMPLATES and notice.status != NoticeStatus.QUEUED:
+            # The code is of no use to anyone once sent (or given up); the row keeps no copy.
+            notice.body = ""
+            fields.append("body")
+        notice.save(update_fields=fields)
     if error is None:
         return True
     if notice.status == NoticeStatus.FAILED:
@@ -130,6 +208,7 @@ def give_up(notice_id):
     Notice.objects.filter(pk=notice_id, status=NoticeStatus.QUEUED).update(
         status=NoticeStatus.FAILED
     )
+    Notice.objects.filter(pk=notice_id, template__in=SECRET_TEMPLATES).update(body="")
     logger.warning("notice %s failed for good", notice_id)
 
 

@@ -101,6 +101,15 @@ _PURPOSES = [
         },
     ),
     Purpose(
+        "phone_code",
+        _("Verification code for a mobile number"),
+        (SMS,),
+        {
+            "code": Placeholder(_("the 6-digit code"), "493817"),
+            "minutes": Placeholder(_("minutes the code is valid"), 5),
+        },
+    ),
+    Purpose(
         "deadline_digest",
         _("Cases near or past their deadline (to window staff)"),
         (EMAIL,),

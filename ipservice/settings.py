@@ -252,11 +252,11 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "ipservice.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
-    # JSON only (DESIGN §4): nesting too deep and NUL characters are a 400, not a 500.
+    # JSON only (DESIGN §4): a form-encoded or multipart body is a 415, so a hostile page cannot
+    # post a form to the API from its visitors' browsers (a view that takes file uploads names
+    # its own parser_classes). Nesting too deep and NUL characters are a 400, not a 500.
     "DEFAULT_PARSER_CLASSES": [
         "ipservice.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "ipservice.schema.AutoSchema",
     "EXCEPTION_HANDLER": "ipservice.api.exception_handler",
@@ -371,6 +371,16 @@ SMS_BACKEND = os.environ.get("SMS_BACKEND", "appointments.sms.OutboxBackend")
 SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
 SMS_GATEWAY_TIMEOUT = envint("SMS_GATEWAY_TIMEOUT", 5)
+# SMS per mobile number, counted over every message to it (appointments.outbox): beyond these a
+# verification code is refused and a reminder or an invitation is dropped (logged, masked).
+SMS_PER_PHONE_HOUR = envint("SMS_PER_PHONE_HOUR", 10)
+SMS_PER_PHONE_DAY = envint("SMS_PER_PHONE_DAY", 20)
+# A booking or a complaint needs the 6-digit code sent by SMS to its phone
+# (appointments.phone_codes); 0 for a deployment that verifies people upstream (e.g. behind
+# the city's unified login).
+PHONE_VERIFICATION = envbool("PHONE_VERIFICATION", "1")
+# Requests for a code per client address (django-ratelimit syntax); a load test may raise it.
+PHONE_CODE_RATE_LIMIT = os.environ.get("PHONE_CODE_RATE_LIMIT", "5/m")
 # The public address used in links sent by SMS/email (no request to take it from in a task).
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 

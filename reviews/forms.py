@@ -5,7 +5,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from appointments import phone_codes
 from appointments.deadlines import NEAR_DUE, OVERDUE
+from appointments.forms import PhoneCodeCheck, phone_code_field
 from appointments.validators import normalize_mobile, validate_mainland_mobile, validate_person_name
 from catalog.models import ServiceItem
 from windows.models import ServicePoint
@@ -223,7 +225,7 @@ class AppealDecisionForm(forms.Form):
 # --- complaints -------------------------------------------------------------------------------
 
 
-class ComplaintForm(forms.Form):
+class ComplaintForm(PhoneCodeCheck, forms.Form):
     name = forms.CharField(
         label=_("Name"), max_length=60, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
@@ -255,12 +257,21 @@ class ComplaintForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
+    phone_code = phone_code_field()
+
+    code_purpose = phone_codes.Purpose.COMPLAINT
+    field_order = ["name", "phone", "phone_code", "matter", "window", "item", "description"]
 
     def clean_name(self):
         return validate_person_name(self.cleaned_data["name"])
 
     def clean_phone(self):
         return validate_mainland_mobile(self.cleaned_data["phone"])
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_phone_code()
+        return cleaned
 
 
 class ComplaintLookupForm(forms.Form):

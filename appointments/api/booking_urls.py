@@ -1,9 +1,11 @@
 from django.urls import path
 
 from . import booking_views as views
+from .phone_code_views import PhoneCodeView
 
 urlpatterns = [
     path("windows/<int:pk>/slots/", views.WindowSlotsView.as_view(), name="api-window-slots"),
+    path("phone-codes/", PhoneCodeView.as_view(), name="api-phone-codes"),
     path("appointments/", views.AppointmentCreateView.as_view(), name="api-appointment-create"),
     path(
         "appointments/<str:reference>/",

@@ -4,6 +4,7 @@ the person holding its token. Anonymous; no session is read, so no CSRF token is
 from collections.abc import Mapping
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit import ALL
@@ -17,7 +18,7 @@ from rest_framework.views import APIView
 from ipservice.api import Conflict, form_errors
 from windows.models import ServicePoint
 
-from .. import services, slots
+from .. import phone_codes, services, slots
 from ..exceptions import BookingRefused, SlotFull, SlotUnavailable, TransitionNotAllowed
 from ..forms import BookingForm
 from .booking_serializers import (
@@ -148,12 +149,23 @@ class AppointmentCreateView(PublicView):
         data = form.cleaned_data
         fields = ("window", "item", "start", "name", "phone", "id_type", "id_number", "email")
         try:
-            case = services.book(
-                **{name: data[name] for name in fields}, now=now, day=form.window_day
-            )
+            # The code is spent only if the booking is made.
+            with transaction.atomic():
+                spend_phone_code(form)
+                case = services.book(
+                    **{name: data[name] for name in fields}, now=now, day=form.window_day
+                )
         except REFUSALS as exc:
             raise refusal(exc) from exc
         return Response(NewBookingSerializer(case).data, status=status.HTTP_201_CREATED)
+
+
+def spend_phone_code(form):
+    """Spend the code the form checked; 400 on `phone_code` if another request spent it first."""
+    if form.phone_code_id is not None and not phone_codes.use(form.phone_code_id):
+        raise exceptions.ValidationError(
+            {"phone_code": [_("This code has been used. Ask for a new one.")]}
+        )
 
 
 class BookingLookupMixin:

@@ -33,19 +33,22 @@ from ipservice import dates, private_links
 from windows.constants import Level
 from windows.models import District, ServicePoint
 
-from .. import ics, notices, qr, services, slots
+from .. import ics, notices, phone_codes, qr, services, slots
 from ..constants import Channel, Status
 from ..exceptions import AppointmentError, SlotFull, SlotUnavailable
-from ..forms import PersonForm
+from ..forms import PersonCodeForm, PersonForm
 from ..masking import mask_id, mask_name, mask_phone
 from ..models import Case
 from ..validators import normalize_mobile, validate_mainland_mobile
+from .phone_code import send_code_from_page, wants_code
 
 # The session key of the details typed in step 5, kept until the booking is made.
 DRAFT_KEY = "booking_draft"
 # The last booking made in this browser, so that a second click on "Book" finds it again.
 LAST_KEY = "booking_last"
 PERSON_FIELDS = ("name", "phone", "id_type", "id_number", "email")
+# The draft's phone whose SMS code was right (the details step spends the code).
+VERIFIED_KEY = "verified_phone"
 # An abandoned draft (with a name and ID number in it) should not outlive the visit.
 DRAFT_SECONDS = 30 * 60
 
@@ -322,28 +325,59 @@ def slot_step(request, choice, now):
 # Step 5: the person's details ------------------------------------------------------------------
 
 
-def person_form(data=None, initial=None):
-    form = PersonForm(data=data, initial=initial)
+def person_form(data=None, initial=None, form_class=PersonForm):
+    form = form_class(data=data, initial=initial)
     # A phone keypad on mobiles; the form's own widget is a plain text input.
     form.fields["phone"].widget.input_type = "tel"
+    if not phone_codes.required():
+        form.fields.pop("phone_code", None)
     return form
 
 
 def details_step(request, choice):
-    if request.method == "POST":
-        form = person_form(data=request.POST)
-        if form.is_valid():
-            save_draft(request, form.cleaned_data)
+    context = {"code_purpose": phone_codes.Purpose.BOOKING}
+    if wants_code(request):
+        # "Send the code" without JavaScript: send it, and show what was typed again.
+        context["code_sent"], context["code_message"] = send_code_from_page(
+            request, phone_codes.Purpose.BOOKING
+        )
+        form = person_form(initial=request.POST.dict(), form_class=PersonCodeForm)
+    elif request.method == "POST":
+        form = person_form(data=request.POST, form_class=PersonCodeForm)
+        # Back at this step (another time chosen): the phone proved before needs no new code.
+        form.verified_phone = (request.session.get(DRAFT_KEY) or {}).get(VERIFIED_KEY)
+        if form.is_valid() and phone_code_spent(form):
+            save_draft(request, form.cleaned_data, verified=True)
             return redirect(confirm_url(choice))
     else:
-        form = person_form(initial=request.session.get(DRAFT_KEY))
-    return render_step(request, "step_details.html", choice, "details", {"form": form})
+        form = person_form(initial=request.session.get(DRAFT_KEY), form_class=PersonCodeForm)
+    context.update(form=form, verification=phone_codes.required())
+    return render_step(request, "step_details.html", choice, "details", context)
 
 
-def save_draft(request, cleaned):
-    request.session[DRAFT_KEY] = {key: str(cleaned.get(key) or "") for key in PERSON_FIELDS}
+def phone_code_spent(form):
+    """Spend the code the form checked (the booking pages keep the verified phone in the draft
+    until the person confirms); False, with the error on the field, if it was spent already."""
+    if form.phone_code_id is None or phone_codes.use(form.phone_code_id):
+        return True
+    form.add_error("phone_code", _("This code has been used. Ask for a new one."))
+    return False
+
+
+def save_draft(request, cleaned, verified=False):
+    draft = {key: str(cleaned.get(key) or "") for key in PERSON_FIELDS}
+    previous = request.session.get(DRAFT_KEY) or {}
+    if verified:
+        draft[VERIFIED_KEY] = draft["phone"]
+    elif previous.get(VERIFIED_KEY) == draft["phone"]:
+        draft[VERIFIED_KEY] = draft["phone"]  # details kept while choosing another time
+    request.session[DRAFT_KEY] = draft
     if not request.user.is_authenticated:
         request.session.set_expiry(DRAFT_SECONDS)
+
+
+def phone_verified(draft):
+    return not phone_codes.required() or draft.get(VERIFIED_KEY) == draft.get("phone")
 
 
 def confirm_url(choice):
@@ -418,6 +452,9 @@ def book_now(request, choice, draft):
     if not form.is_valid():
         # The details were valid when typed; only a change of rules can get here.
         messages.error(request, _("Please check your details."))
+        return redirect(choice.url("details"))
+    if not phone_verified(draft):
+        messages.error(request, _("Please confirm your mobile number with the code sent by SMS."))
         return redirect(choice.url("details"))
     try:
         case = services.book(

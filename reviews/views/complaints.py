@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import F
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,8 +18,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from appointments import deadlines
+from appointments import deadlines, phone_codes
 from appointments.masking import mask_name, mask_phone
+from appointments.views.phone_code import send_code_from_page, wants_code
 from ipservice import dates
 from windows.models import require_bureau
 
@@ -66,16 +68,36 @@ def submission_rate():
 @never_cache
 @require_http_methods(["GET", "POST"])
 def complaint_new(request):
-    form = ComplaintForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
+    context = {"due_days": settings.COMPLAINT_DUE_DAYS, "code_purpose": ComplaintForm.code_purpose}
+    if wants_code(request):
+        # "Send the code" without JavaScript: send it, and show what was typed again.
+        context["code_sent"], context["code_message"] = send_code_from_page(
+            request, ComplaintForm.code_purpose
+        )
+        form = ComplaintForm(initial=request.POST.dict())
+    else:
+        form = ComplaintForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not wants_code(request):
         if _limited(request, "reviews.complaint", submission_rate()):
             return render(request, "reviews/complaint_limited.html", status=429)
-        if form.is_valid():
-            complaint = submit_complaint(**form.cleaned_data)
+        if form.is_valid() and (complaint := _submit(form)):
             request.session[RECEIVED_KEY] = complaint.reference
             return redirect("reviews:complaint_received")
-    context = {"form": form, "due_days": settings.COMPLAINT_DUE_DAYS}
+    if not phone_codes.required():
+        form.fields.pop("phone_code")
+    context.update(form=form, verification=phone_codes.required())
     return render(request, "reviews/complaint_new.html", context)
+
+
+def _submit(form):
+    """The complaint, with the form's code spent in the same transaction; None, with the error
+    on the code's field, if another request spent the code first."""
+    data = {key: value for key, value in form.cleaned_data.items() if key != "phone_code"}
+    with transaction.atomic():
+        if form.phone_code_id is not None and not phone_codes.use(form.phone_code_id):
+            form.add_error("phone_code", _("This code has been used. Ask for a new one."))
+            return None
+        return submit_complaint(**data)
 
 
 @never_cache

@@ -13,7 +13,7 @@ from appointments.api.booking_serializers import (
 )
 from appointments.forms import BookingForm
 from appointments.models import Case, Slot
-from tests.appointments.factories import client_address, person, uscc
+from tests.appointments.factories import client_address, person, phone_code, uscc
 from tests.catalog.factories import ServiceItemFactory
 from tests.windows.factories import ServicePointFactory
 
@@ -53,7 +53,8 @@ def slots_url(window):
 
 
 def body(window, seq=0, /, **changes):
-    return {"window": window.pk, "item": "PAT-01", "start": START, **person(seq), **changes}
+    data = {"window": window.pk, "item": "PAT-01", "start": START, **person(seq)}
+    return {**data, "phone_code": phone_code(data["phone"]), **changes}
 
 
 def post(api, data, **kwargs):
@@ -325,9 +326,21 @@ def test_the_text_type_message_is_chinese(api, window):
     assert response.json()["errors"]["phone"] == ["请以文本（JSON 字符串）填写。"]
 
 
-def test_a_form_encoded_booking_works_too(api, window):
-    response = api.post("/api/v1/appointments/", body(window, 1))
-    assert response.status_code == 201
+@pytest.mark.parametrize("send_as", ["multipart", "form-urlencoded"])
+def test_a_form_posted_booking_is_415(api, window, send_as):
+    """JSON only (issue 10): a hostile page can make its visitors' browsers post a form to the
+    API cross-site, never a JSON body."""
+    data = body(window, 1)
+    if send_as == "multipart":
+        response = api.post("/api/v1/appointments/", data)
+    else:
+        encoded = "&".join(f"{key}={value}" for key, value in data.items())
+        response = api.post(
+            "/api/v1/appointments/", encoded, content_type="application/x-www-form-urlencoded"
+        )
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+    assert not Case.objects.exists()
 
 
 def test_get_on_the_collection_is_405(api):

@@ -23,7 +23,7 @@ from django.utils.translation import gettext, pgettext
 from appointments import services, slots
 from appointments.constants import Channel, Status
 from appointments.models import Case, Notice, Slot, SmsOutbox
-from tests.appointments.factories import person
+from tests.appointments.factories import person, phone_code
 from tests.catalog.factories import CategoryFactory, MaterialFactory, ServiceItemFactory
 from tests.windows.factories import DistrictFactory, ServicePointFactory
 
@@ -80,6 +80,7 @@ def choice(window, item, start=START):
 
 def form_data(seq=1, **changes):
     data = {**person(seq), "email": ""}
+    data["phone_code"] = phone_code(data["phone"])
     data.update(changes)
     return data
 

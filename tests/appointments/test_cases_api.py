@@ -360,7 +360,9 @@ def test_action_on_another_windows_case_is_404(api, staff_b, window_a, item):
 def test_token_authentication(api, staff_a, window_a, item):
     case = CaseFactory(window=window_a, item=item, booking=True)
     response = api.post(
-        "/api/v1/auth/token/", {"username": staff_a.username, "password": "pass-word-123"}
+        "/api/v1/auth/token/",
+        {"username": staff_a.username, "password": "pass-word-123"},
+        format="json",  # the API takes JSON only (issue 10)
     )
     token = response.json()["token"]
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")

@@ -26,7 +26,7 @@ from rest_framework.test import APIClient
 
 from appointments import services, slots
 from appointments.models import Slot
-from tests.appointments.factories import client_address, person
+from tests.appointments.factories import client_address, person, phone_code
 from tests.catalog.factories import ServiceItemFactory
 from tests.windows.factories import ServicePointFactory
 from windows import hours
@@ -104,12 +104,10 @@ def warm(api, window, day=DAY):
     return entries
 
 
-def book(api, window, seq, start=START):
-    response = api.post(
-        "/api/v1/appointments/",
-        {"window": window.pk, "item": "PAT-01", "start": start, **person(seq)},
-        format="json",
-    )
+def book(api, window, seq, start=START, code=None):
+    data = {"window": window.pk, "item": "PAT-01", "start": start, **person(seq)}
+    data["phone_code"] = code or phone_code(data["phone"])
+    response = api.post("/api/v1/appointments/", data, format="json")
     assert response.status_code == 201, response.json()
     return response.json()
 
@@ -132,8 +130,9 @@ def test_a_booking_on_a_day_seen_before_reads_nothing_but_its_own_rules(api, win
     warm(api, window)
     book(api, window, 1, start="2026-09-30T10:00:00+08:00")  # the day's value is now forgotten
     warm(api, window)
+    code = phone_code(person(2)["phone"])
     with CaptureQueriesContext(connection) as queries:
-        book(api, window, 2)
+        book(api, window, 2, code=code)
     sql = [q["sql"] for q in queries.captured_queries]
     commit = next(i for i, q in enumerate(sql) if q.upper().startswith("COMMIT"))
     booking = sql[:commit]
@@ -141,11 +140,16 @@ def test_a_booking_on_a_day_seen_before_reads_nothing_but_its_own_rules(api, win
     assert [q.split(" FROM ")[1].split()[0] for q in reads] == [
         '"windows_servicepoint"',
         '"catalog_serviceitem"',
+        '"appointments_phonecode"',  # the newest code of the phone
         '"appointments_case"',  # the fair-booking counts
         '"appointments_slot"',  # its end, for the confirmation
     ]
-    assert [q for q in booking if q.startswith("UPDATE")] == [
-        q for q in booking if q.startswith('UPDATE "appointments_slot"')
+    updates = [q.split()[1] for q in booking if q.startswith("UPDATE")]
+    # The code's guess counted, the code spent, the place claimed.
+    assert updates == [
+        '"appointments_phonecode"',
+        '"appointments_phonecode"',
+        '"appointments_slot"',
     ]
     inserted = [q.split()[2] for q in booking if q.startswith("INSERT")]
     assert inserted == ['"appointments_case"', '"appointments_caseevent"', '"appointments_notice"']
@@ -156,11 +160,9 @@ def test_a_slot_filled_since_this_process_saw_it_is_still_full(api, window, item
     warm(api, window)
     start = dt.datetime(2026, 9, 30, 9, tzinfo=CST)
     Slot.objects.filter(start=start).update(booked=2)  # filled elsewhere, the cache not told
-    response = api.post(
-        "/api/v1/appointments/",
-        {"window": window.pk, "item": "PAT-01", "start": START, **person(1)},
-        format="json",
-    )
+    data = {"window": window.pk, "item": "PAT-01", "start": START, **person(1)}
+    data["phone_code"] = phone_code(data["phone"])
+    response = api.post("/api/v1/appointments/", data, format="json")
     assert response.status_code == 409
     assert response.json()["code"] == "slot_full"
     assert Slot.objects.get(start=start).booked == 2

@@ -51,9 +51,15 @@ def test_only_the_documented_fields_are_needed(api, completed_a):
     assert Rectification.objects.filter(rating__case=completed_a).exists()
 
 
-def test_form_encoded_bodies_work_too(api, completed_a):
+def test_form_encoded_bodies_are_415(api, completed_a):
+    """JSON only (issue 10): a hostile page can post a form cross-site, never a JSON body."""
     data = {**body(completed_a), "score": "5", "tags": ["friendly"]}
-    assert api.post(URL, data).status_code == 201
+    response = api.post(URL, data)
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+    assert not completed_a.__class__.objects.filter(
+        pk=completed_a.pk, rating__isnull=False
+    ).exists()
 
 
 @pytest.mark.parametrize(
