@@ -134,13 +134,21 @@ def _lock_number(phone):
 
 def _enqueue(notice_id):
     """Publish the task of a committed notice. A broker that cannot be reached leaves the notice
-    queued in the database (a warning is logged): the stale-notice sweep sends it later."""
+    queued in the database (a warning is logged): the stale-notice sweep sends it later, but for
+    an SMS code, sent from this process at once."""
     from .tasks import send_notice  # tasks import this module
 
     try:
         send_notice.delay(notice_id)
     except OperationalError as exc:  # kombu's, for any connection error of the broker
         logger.warning("notice %s stays queued, the broker is unreachable: %s", notice_id, exc)
+        # A code is of use for minutes only, and someone is waiting for it: this process sends
+        # it rather than leave it to the sweep.
+        if Notice.objects.filter(pk=notice_id, template__in=SECRET_TEMPLATES).exists():
+            try:
+                deliver(notice_id)
+            except SendError:
+                pass  # the failure is recorded on the notice; the sweep tries again
 
 
 def deliver(notice_id):

@@ -17,7 +17,7 @@ from ..forms import PhoneCodeRequestForm
 from ..masking import mask_phone
 from ..outbox import SmsLimitReached
 from ..views.phone_code import RATE_GROUP
-from .booking_views import PublicView, RateLimited, enforce_rate
+from .booking_views import LOOKUP_LIMITED, PublicView, RateLimited, enforce_rate
 
 
 class PhoneCodeRequestSerializer(serializers.Serializer):
@@ -42,7 +42,11 @@ class SmsLimited(RateLimited):
 
 
 class PhoneCodeView(PublicView):
-    @extend_schema(request=PhoneCodeRequestSerializer, responses={202: PhoneCodeSentSerializer})
+    @extend_schema(
+        request=PhoneCodeRequestSerializer,
+        # 429: too many requests from this address, or too many SMS to this number
+        responses={202: PhoneCodeSentSerializer, **LOOKUP_LIMITED},
+    )
     def post(self, request):
         enforce_rate(request, RATE_GROUP, settings.PHONE_CODE_RATE_LIMIT)
         if not isinstance(request.data, Mapping):

@@ -25,7 +25,7 @@ from appointments.constants import Status
 from appointments.models import Case
 from ipservice.private_links import RedactTokensFilter, redact
 from reviews.models import Rating
-from tests.appointments.factories import person
+from tests.appointments.factories import person, phone_code
 from tests.reviews.factories import CompletedCaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +137,9 @@ def test_a_booking_made_in_the_browser_gets_its_cookie_at_once(client, window_a,
         "date": START.date().isoformat(),
         "start": START.isoformat(),
     }
-    client.post(f"{reverse('appointments:book')}?{urlencode(params)}", {**person(3), "email": ""})
+    details = {**person(3), "email": ""}
+    details["phone_code"] = phone_code(details["phone"])
+    client.post(f"{reverse('appointments:book')}?{urlencode(params)}", details)
     response = client.post(reverse("appointments:confirm"), params)
     case = Case.objects.get()
     assert response.status_code == 302 and response.url == page("done", case)

@@ -94,6 +94,7 @@ def seeded(time_machine, settings):
     # Schemathesis sends hundreds of requests from one address: the per-client limits (which
     # have their own tests) would answer most of them 429 and hide the code behind them.
     settings.BOOKING_RATE_LIMIT = settings.LOOKUP_RATE_LIMIT = "100000/m"
+    settings.PHONE_CODE_RATE_LIMIT = "100000/m"
     settings.AXES_FAILURE_LIMIT = 100000
     item = ServiceItemFactory(code="PAT-01")
     MaterialFactory(item=item, tolerable=True)
