@@ -382,4 +382,6 @@ def case_list(request):
         "query": query.urlencode(),
         "fallback_years": fallback_years(today),
     }
-    return render(request, "appointments/workbench/case_list.html", context)
+    # A bad filter shows the form again with its message, as a 400 (the request was wrong).
+    status = 200 if filters.is_valid() else 400
+    return render(request, "appointments/workbench/case_list.html", context, status=status)

@@ -418,7 +418,7 @@ def test_case_list_masks_and_filters(as_a, listed):
 
 def test_case_list_shows_filter_errors(as_a, listed):
     response = as_a.get(reverse("appointments:case_list"), {"status": "bogus"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "field-error" in text(response)
     assert "CKMINE" not in text(response)
 
