@@ -127,7 +127,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Notice)
 class NoticeAdmin(ReadOnlyAdmin):
-    """What was sent to whom, and what failed; recipients masked as in every list (DESIGN §3)."""
+    """What was sent to whom, and what failed; recipients masked as in every list."""
 
     list_display = [
         "created_at",

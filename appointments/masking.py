@@ -1,5 +1,6 @@
-"""Masking of personal data (DESIGN §3): lists, exports and logs show only enough of a name,
-a mobile number or an ID number for staff to recognise the person in front of them.
+"""Masking of personal data (docs/architecture.md, "Where each rule lives"): lists, exports and logs
+show only enough of a name, a mobile number or an ID number for staff to recognise the person in
+front of them.
 
 Only the case page, for staff of the case's window, shows the whole values.
 """

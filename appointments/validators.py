@@ -1,4 +1,4 @@
-"""Validation of the person fields of a booking or case (DESIGN §3: real names).
+"""Validation of the person fields of a booking or case (docs/architecture.md: real names).
 
 Each `normalize_*` function tidies what people type (full-width characters from a Chinese input
 method, spaces, a lower-case x) and each `validate_*` function raises ValidationError with a

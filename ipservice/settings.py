@@ -1,7 +1,7 @@
 """Settings for the IP public service windows portal.
 
-Everything comes from the environment (DESIGN §2). Development defaults are explicit; production
-(DJANGO_DEBUG=0) refuses to start without a secret key and allowed hosts.
+Everything comes from the environment (docs/architecture.md, "Configuration"). Development defaults
+are explicit; production (DJANGO_DEBUG=0) refuses to start without a secret key and allowed hosts.
 """
 
 import datetime as dt
@@ -252,9 +252,10 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "ipservice.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
-    # JSON only (DESIGN §4): a form-encoded or multipart body is a 415, so a hostile page cannot
-    # post a form to the API from its visitors' browsers (a view that takes file uploads names
-    # its own parser_classes). Nesting too deep and NUL characters are a 400, not a 500.
+    # JSON only (docs/architecture.md, "The HTTP contract"): a form-encoded or multipart body is a
+    # 415, so a hostile page cannot post a form to the API from its visitors' browsers (a view that
+    # takes file uploads names its own parser_classes). Nesting too deep and NUL characters are a
+    # 400, not a 500.
     "DEFAULT_PARSER_CLASSES": [
         "ipservice.parsers.JSONParser",
     ],
@@ -350,7 +351,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
 
-# Booking rules (DESIGN §3). Rate limits are per client address, django-ratelimit syntax.
+# Booking rules (docs/architecture.md). Rate limits are per client address, django-ratelimit syntax.
 BOOKING_CUTOFF_MINUTES = envint("BOOKING_CUTOFF_MINUTES", 60)
 BOOKING_RATE_LIMIT = os.environ.get("BOOKING_RATE_LIMIT", "20/m")
 LOOKUP_RATE_LIMIT = os.environ.get("LOOKUP_RATE_LIMIT", "60/m")

@@ -2,7 +2,7 @@
 
 Ratings, steps and decisions are evidence: they are made by the person served and through the
 workflow pages (reviews.services), so the admin shows them read-only and lists mask personal
-data (DESIGN §3).
+data (docs/architecture.md, "Where each rule lives").
 """
 
 from django.contrib import admin

@@ -2,7 +2,8 @@
 
 Built with openpyxl's write-only mode (rows are streamed into the file, not kept as cell
 objects), reading the rectifications in chunks with their steps prefetched, so that a year's
-ledger costs a few queries per chunk and little memory. Personal data is masked (DESIGN §3).
+ledger costs a few queries per chunk and little memory. Personal data is masked
+(docs/architecture.md, "Where each rule lives").
 """
 
 import io

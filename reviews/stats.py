@@ -1,4 +1,5 @@
-"""Statistics of bookings, cases and 好差评 for a year (DESIGN §3, §4; reused by the annual report).
+"""Statistics of bookings, cases and 好差评 for a year (docs/architecture.md: "Where each rule
+lives", "The HTTP contract"; reused by the annual report).
 
 `compute_stats(year, ...)` gives the headline figures, `stats_by(year, dimension, ...)` the same
 figures per month, district, window, item or staff member. Everything is counted by the database
@@ -462,7 +463,8 @@ def _rate(part, whole, digits=RATE_DIGITS):
 
 
 def _finish(raw, *, complaints=True):
-    """The public figures (DESIGN §4 names) from raw counts and sums; `complaints` False where
+    """The public figures (named in docs/architecture.md, "The HTTP contract") from raw counts and
+    sums; `complaints` False where
     complaints do not apply (per staff member) and are given as None."""
 
     def get(name):

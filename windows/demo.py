@@ -1,4 +1,4 @@
-"""The demo window registry loaded by `manage.py seed_demo` (DESIGN §5).
+"""The demo window registry loaded by `manage.py seed_demo` (docs/architecture.md, "Demo data").
 
 Districts come from /work/shared/reference/districts.md; the four city-level windows are the ones
 seed 000 names (the IP agency office of the Shanghai IP Administration runs them); every district

@@ -1,5 +1,6 @@
-"""The public booking API (DESIGN §4): slots of a day, and a booking made, read and cancelled by
-the person holding its token. Anonymous; no session is read, so no CSRF token is needed."""
+"""The public booking API (docs/architecture.md, "The HTTP contract"): slots of a day, and a booking
+made, read and cancelled by the person holding its token. Anonymous; no session is read, so no CSRF
+token is needed."""
 
 from collections.abc import Mapping
 

@@ -1,4 +1,5 @@
-"""Working-day calendar API: due dates (DESIGN §4) and the special days of a year. Public."""
+"""Working-day calendar API: due dates and the special days of a year. Public.
+(docs/architecture.md, "The HTTP contract".)"""
 
 import datetime as dt
 

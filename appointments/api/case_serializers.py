@@ -1,5 +1,5 @@
 """Cases in the API. Lists carry masked personal data; the detail of a case, which only staff of
-its window and the bureau can open, carries it whole (DESIGN §3)."""
+its window and the bureau can open, carries it whole (docs/architecture.md)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _

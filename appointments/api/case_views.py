@@ -1,4 +1,5 @@
-"""The cases API (DESIGN §4): list and register cases, read one, and move it by a staff action.
+"""The cases API (docs/architecture.md, "The HTTP contract"): list and register cases, read one,
+and move it by a staff action.
 
 Who sees what is decided by appointments.cases, the same functions the workbench pages use:
 - anonymous: 403 (401 with a wrong token);

@@ -1,6 +1,6 @@
-"""POST /api/v1/phone-codes/ (DESIGN §4): send a 6-digit code by SMS to a mobile number, which a
-booking (`phone_code`) or a report then carries. Anonymous, JSON only, limited per client
-address (PHONE_CODE_RATE_LIMIT) and per number (the outbox's SMS allowance)."""
+"""POST /api/v1/phone-codes/ (docs/architecture.md, "The HTTP contract"): send a 6-digit code by SMS
+to a mobile number, which a booking (`phone_code`) or a report then carries. Anonymous, JSON only,
+limited per client address (PHONE_CODE_RATE_LIMIT) and per number (the outbox's SMS allowance)."""
 
 from collections.abc import Mapping
 

@@ -1,6 +1,7 @@
-"""Citizen booking pages (DESIGN §1): item → window → day → time → details → confirm, then the
-confirmation page and the private manage page (reference + secret token; the token of a link
-is exchanged on first open for a cookie scoped to that booking, see `booking_page`).
+"""Citizen booking pages (docs/architecture.md, "A booking, from the form to the worker"): item →
+window → day → time → details → confirm, then the confirmation page and the private manage page
+(reference + secret token; the token of a link is exchanged on first open for a cookie scoped to
+that booking, see `booking_page`).
 
 Every step is a plain GET page whose choices so far live in the query string (item, window,
 date, start), so the back button, bookmarks and pages without JavaScript all work. Personal

@@ -1,7 +1,7 @@
 """The case list as a download: CSV streamed row by row, or an .xlsx written with openpyxl's
 write-only mode (constant memory) to a temporary file and then streamed.
 
-Personal data is always masked here (DESIGN §3): an export leaves the portal.
+Personal data is always masked here (docs/architecture.md): an export leaves the portal.
 """
 
 import csv

@@ -19,7 +19,8 @@ class MaterialSerializer(serializers.ModelSerializer):
 
 
 class ServiceItemSerializer(serializers.ModelSerializer):
-    """The fields named in DESIGN §4 keep their names; others may be added, never renamed."""
+    """The fields named in docs/architecture.md ("The HTTP contract") keep their names; others
+    may be added, never renamed."""
 
     category = serializers.SlugRelatedField(slug_field="code", read_only=True)
     category_name = serializers.CharField(source="category.display_name", read_only=True)

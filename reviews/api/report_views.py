@@ -1,4 +1,4 @@
-"""The annual report API (DESIGN §4), bureau staff only.
+"""The annual report API (docs/architecture.md, "The HTTP contract"), bureau staff only.
 
 POST /reports/annual/ body {"year": Y}: 202 with the report (`id`, `status` pending...); 409
 `already_building` (with the `id` of that report) when one of that year is already queued or

@@ -1,4 +1,5 @@
-"""GET /api/v1/stats/ (DESIGN §4): the figures of reviews/stats.py for a year and a scope.
+"""GET /api/v1/stats/ (docs/architecture.md, "The HTTP contract"): the figures of reviews/stats.py
+for a year and a scope.
 
 Bureau staff see any scope; a window's staff see their own windows (another window: 404). The
 parameters are checked by the dashboard's form, so page and API give the same messages.

@@ -1,4 +1,4 @@
-"""The public booking API of DESIGN §4: slots, create, read and cancel with the token."""
+"""The public booking API of docs/architecture.md: slots, create, read and cancel with the token."""
 
 import datetime as dt
 

@@ -1,4 +1,4 @@
-"""GET /api/v1/calendar/due-date/ (DESIGN §4) and GET /api/v1/calendar/days/."""
+"""GET /api/v1/calendar/due-date/ (docs/architecture.md) and GET /api/v1/calendar/days/."""
 
 import datetime as dt
 
@@ -36,7 +36,7 @@ def due(api, **params):
 @pytest.mark.parametrize(
     ("start", "days", "expected", "calendar"),
     [
-        # DESIGN §3: Mid-autumn on Fri 25, then the weekend.
+        # docs/architecture.md, "Where each rule lives": Mid-autumn on Fri 25, then the weekend.
         ("2026-09-24", "3", "2026-09-30", "official"),
         # Sunday 20 Sep is an adjusted working day (调休).
         ("2026-09-18", "2", "2026-09-21", "official"),

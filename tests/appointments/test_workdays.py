@@ -69,7 +69,7 @@ def test_the_whole_package_range_agrees_with_chinese_calendar():
 
 @pytest.mark.django_db
 def test_thursday_plus_three_skips_mid_autumn_and_the_weekend():
-    # DESIGN §3: 25 Sep is Mid-autumn, 26/27 a weekend: 28 (1), 29 (2), 30 (3).
+    # docs/architecture.md: 25 Sep is Mid-autumn, 26/27 a weekend: 28 (1), 29 (2), 30 (3).
     assert workdays.add_working_days(D("2026-09-24"), 3) == D("2026-09-30")
 
 

@@ -1,4 +1,4 @@
-"""POST /api/v1/reviews/ (DESIGN §4) with every refusal."""
+"""POST /api/v1/reviews/ (docs/architecture.md, "The HTTP contract") with every refusal."""
 
 import pytest
 from rest_framework.test import APIClient

@@ -1,4 +1,4 @@
-"""manage.py seed_demo: load the demo districts, catalog, windows and staff (DESIGN §5).
+"""manage.py seed_demo: load the demo districts, catalog, windows and staff (docs/architecture.md).
 
 Idempotent: every record is keyed on its natural code (update_or_create), so a second run creates
 nothing and changes nothing. What the sources give (names, categories, sourced time limits) is
