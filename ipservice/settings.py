@@ -355,6 +355,7 @@ LOGGING = {
 BOOKING_CUTOFF_MINUTES = envint("BOOKING_CUTOFF_MINUTES", 60)
 BOOKING_RATE_LIMIT = os.environ.get("BOOKING_RATE_LIMIT", "20/m")
 LOOKUP_RATE_LIMIT = os.environ.get("LOOKUP_RATE_LIMIT", "60/m")
+COMPLAINT_RATE_LIMIT = os.environ.get("COMPLAINT_RATE_LIMIT", BOOKING_RATE_LIMIT)
 # Behind a reverse proxy, name the header that carries the client address (e.g. HTTP_X_REAL_IP)
 # so that rate limits count people, not the proxy.
 RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")

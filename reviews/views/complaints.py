@@ -58,8 +58,7 @@ def _limited(request, group, rate):
 
 
 def submission_rate():
-    # A setting of its own if the lead adds one; else the booking limit (a public form too).
-    return getattr(settings, "COMPLAINT_RATE_LIMIT", settings.BOOKING_RATE_LIMIT)
+    return settings.COMPLAINT_RATE_LIMIT
 
 
 # --- public pages -----------------------------------------------------------------------------
