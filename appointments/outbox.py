@@ -21,17 +21,18 @@ message's purpose:
 """
 
 import datetime as dt
-import hashlib
 import logging
 import smtplib
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError
+
+from ipservice import locks
 
 from .constants import NoticeChannel, NoticeStatus
 from .masking import mask_email, mask_phone
@@ -110,7 +111,7 @@ def within_allowance(phone):
 
     Call inside the transaction that queues the message: the number is locked until it ends,
     so two requests at once cannot both take the last place (count-then-insert)."""
-    _lock_number(phone)
+    locks.hold(f"sms:{phone}")
     now = timezone.now()
     counts = Notice.objects.filter(
         channel=NoticeChannel.SMS, recipient=phone, created_at__gte=now - dt.timedelta(days=1)
@@ -120,16 +121,6 @@ def within_allowance(phone):
     return (
         counts["hour"] < settings.SMS_PER_PHONE_HOUR and counts["day"] < settings.SMS_PER_PHONE_DAY
     )
-
-
-def _lock_number(phone):
-    # A PostgreSQL advisory lock until the transaction ends (as services.lock_person); SQLite,
-    # for development only, serialises writers anyway.
-    if connection.vendor != "postgresql":
-        return
-    key = int.from_bytes(hashlib.blake2b(f"sms:{phone}".encode(), digest_size=8).digest(), "big")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key - 2**63])
 
 
 def _enqueue(notice_id):

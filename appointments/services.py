@@ -11,10 +11,9 @@ cache (slots.places_changed), which forgets them once the change has committed.
 """
 
 import datetime as dt
-import hashlib
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.http import Http404
 from django.urls import reverse
@@ -23,7 +22,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from ipservice import dates
+from ipservice import dates, locks
 
 from . import notices, slots
 from .constants import Action, Channel, Status
@@ -119,24 +118,10 @@ def release_place(slot_id):
 # Fair booking ---------------------------------------------------------------------------------
 
 
-def _lock_key(kind, value):
-    digest = hashlib.blake2b(f"{kind}:{value}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
-
-
 def lock_person(id_number, phone):
     """Serialise the bookings of one ID document and of one phone until the transaction ends, so
-    that two simultaneous requests cannot both pass the fair-booking limits (count-then-insert).
-
-    PostgreSQL advisory locks, taken in a fixed order (one statement each, sent together) so that
-    two transactions never wait for each other; SQLite (development only) serialises writers
-    anyway: nothing to do.
-    """
-    if connection.vendor != "postgresql":
-        return
-    keys = sorted({_lock_key("id", id_number), _lock_key("phone", phone)})
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s); " * len(keys), keys)
+    that two simultaneous requests cannot both pass the fair-booking limits (count-then-insert)."""
+    locks.hold(f"id:{id_number}", f"phone:{phone}")
 
 
 def suspension_until(id_number, today=None):
