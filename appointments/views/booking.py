@@ -1,7 +1,6 @@
 """Citizen booking pages (docs/architecture.md, "A booking, from the form to the worker"): item →
-window → day → time → details → confirm, then the confirmation page and the private manage page
-(reference + secret token; the token of a link is exchanged on first open for a cookie scoped to
-that booking, see `booking_page`).
+window → day → time → details → confirm. The booking's pages afterwards (confirmation, manage,
+cancel, reschedule) are in views/manage.py, its private links in views/booking_links.py.
 
 Every step is a plain GET page whose choices so far live in the query string (item, window,
 date, start), so the back button, bookmarks and pages without JavaScript all work. Personal
@@ -11,36 +10,31 @@ person confirms.
 
 import datetime as dt
 import re
-from functools import wraps
 from itertools import groupby
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from catalog.models import ServiceItem
-from ipservice import dates, private_links
+from ipservice import dates
 from windows.constants import Level
 from windows.models import District, ServicePoint
 
-from .. import ics, notices, phone_codes, qr, services, slots
-from ..constants import Channel, Status
+from .. import phone_codes, services, slots
+from ..constants import Channel
 from ..exceptions import AppointmentError, SlotFull, SlotUnavailable
 from ..forms import PersonCodeForm, PersonForm
-from ..masking import mask_id, mask_name, mask_phone
-from ..models import Case
-from ..validators import normalize_mobile, validate_mainland_mobile
+from .booking_links import booking_urls, grant_booking
 from .phone_code import send_code_from_page, wants_code
 
 # The session key of the details typed in step 5, kept until the booking is made.
@@ -489,274 +483,3 @@ def recent_booking(request, params):
     wanted = {key: params.get(key, "") for key in ("item", "window", "date", "start")}
     given = {key: str(last.get("params", {}).get(key, "")) for key in wanted}
     return last.get("url") if last and given == wanted else None
-
-
-# The booking afterwards: reference + token -----------------------------------------------------
-
-# The cookie that holds a booking's token once its link has been opened, scoped to that
-# booking's addresses (/booking/<reference>/…): see ipservice.private_links.
-TOKEN_COOKIE = "booking_token"
-
-
-def booking_path(case):
-    """The address of the manage page, under which all the booking's pages lie."""
-    return reverse("appointments:manage", args=[case.reference])
-
-
-def grant_booking(response, case):
-    """`response` with the cookie that opens this booking's pages until its link expires."""
-    return private_links.grant(
-        response,
-        TOKEN_COOKIE,
-        services.booking_token(case),
-        path=booking_path(case),
-        expires=services.manage_link_expires(case),
-    )
-
-
-def booking_page(view):
-    """A page of one booking, for the person holding its link. A `?token=` is checked and
-    exchanged for the booking's cookie (303 to the address without it); every other request,
-    form posts included, authenticates by that cookie. A wrong or expired token, no cookie and
-    another booking's cookie all get the same 404 as an unknown reference."""
-
-    @wraps(view)
-    def wrapped(request, reference):
-        token = private_links.link_token(request)
-        if token is not None:
-            case = services.get_booking_for_token(reference, token)
-            return private_links.exchange(
-                request,
-                TOKEN_COOKIE,
-                services.booking_token(case),
-                path=booking_path(case),
-                expires=services.manage_link_expires(case),
-            )
-        token = private_links.cookie_token(request, TOKEN_COOKIE)
-        return view(request, services.get_booking_for_token(reference, token))
-
-    return wrapped
-
-
-def booking_urls(case):
-    """The booking's pages; none carries the token (the cookie opens them)."""
-    return {
-        name: reverse(f"appointments:{name}", args=[case.reference])
-        for name in ("done", "manage", "ics", "qr", "reschedule", "cancel")
-    }
-
-
-def can_change(case, now=None):
-    """Reschedule and cancel are offered while the booking is active and not yet begun."""
-    return case.status == Status.BOOKED and case.start and case.start > (now or timezone.now())
-
-
-def masked_person(case):
-    return {
-        "name": mask_name(case.name),
-        "phone": mask_phone(case.phone),
-        "id_number": mask_id(case.id_number),
-    }
-
-
-def booking_context(request, case):
-    return {
-        "case": case,
-        "window": case.window,
-        "item": case.item,
-        "urls": booking_urls(case),
-        # The private link to keep (it opens the booking in another browser too).
-        "manage_link": request.build_absolute_uri(services.manage_url(case, absolute=False)),
-        "person": masked_person(case),
-        "can_change": can_change(case),
-        "end": ics.booking_end(case),
-    }
-
-
-def _with_hours(case):
-    """Opening hours for the window summary, in one query."""
-    case.window = slots.prefetch_hours(ServicePoint.objects.filter(pk=case.window_id)).get()
-    return case
-
-
-@never_cache
-@require_GET
-@booking_page
-def done(request, case):
-    if case.status != Status.BOOKED:
-        return redirect(booking_urls(case)["manage"])
-    context = booking_context(request, _with_hours(case))
-    context["materials"] = case.item.materials.all()
-    return render(request, "appointments/booking/done.html", context)
-
-
-@never_cache
-@require_GET
-@booking_page
-def manage(request, case):
-    context = booking_context(request, _with_hours(case))
-    return render(request, "appointments/booking/manage.html", context)
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-@booking_page
-def cancel(request, case):
-    """GET asks "are you sure?" (no JavaScript pop-up); POST cancels."""
-    urls = booking_urls(case)
-    if not can_change(case):
-        messages.error(request, _("This booking can no longer be cancelled."))
-        return redirect(urls["manage"])
-    if request.method == "POST":
-        try:
-            services.cancel(case)
-        except AppointmentError as refusal:
-            messages.error(request, refusal.message)
-        else:
-            messages.success(request, _("Your booking has been cancelled."))
-        return redirect(urls["manage"])
-    context = booking_context(request, _with_hours(case))
-    return render(request, "appointments/booking/cancel.html", context)
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-@booking_page
-def reschedule(request, case):
-    """Another day and time at the same window: GET lists days, then a day's times; POST moves."""
-    urls = booking_urls(case)
-    if not can_change(case):
-        messages.error(request, _("This booking can no longer be changed."))
-        return redirect(urls["manage"])
-    if request.method == "POST":
-        return reschedule_now(request, case, urls)
-    return render_reschedule(request, _with_hours(case))
-
-
-def reschedule_choice(case, params, now):
-    """A Choice for the case's own item and window, so the booking steps' checks apply."""
-    start = params.get("start", "")
-    parsed = parse_start(start) if start else None
-    # The day comes with the time when a time is chosen (a form without the hidden date).
-    date = dates.local_day(parsed).isoformat() if parsed else params.get("date", "")
-    return read_choice(
-        {"item": case.item.code, "window": str(case.window_id), "date": date, "start": start},
-        now,
-    )
-
-
-def reschedule_day_url(urls, day):
-    return f"{urls['reschedule']}?{urlencode({'date': day.isoformat()})}"
-
-
-def render_reschedule(request, case):
-    now = timezone.now()
-    choice = reschedule_choice(case, request.GET, now)
-    context = booking_context(request, case)
-    urls = context["urls"]
-    context["choice"] = choice
-    context["error"] = choice.error
-    if choice.window is None:
-        # The window stopped offering the item: nothing to choose from.
-        context["days"] = []
-    elif choice.day is None:
-        context["days"] = [
-            {"date": day, "adjusted": day.weekday() >= 5, "url": reschedule_day_url(urls, day)}
-            for day in slots.bookable_days(choice.window, dates.local_day(now), now=now)
-        ]
-    else:
-        context["rows"] = slot_rows(choice, now)
-        context["days_url"] = urls["reschedule"]
-    return render(request, "appointments/booking/reschedule.html", context)
-
-
-def reschedule_now(request, case, urls):
-    now = timezone.now()
-    choice = reschedule_choice(case, request.POST, now)
-    if choice.slot is None:
-        messages.error(request, choice.error or _("Please choose a time."))
-        return redirect(reschedule_day_url(urls, choice.day) if choice.day else urls["reschedule"])
-    try:
-        moved = services.reschedule(case, choice.slot.start)
-    except AppointmentError as refusal:
-        messages.error(request, refusal.message)
-        return redirect(reschedule_day_url(urls, choice.day))
-    messages.success(request, _("Your booking has been moved to the new time."))
-    # The link now lasts until the new time is over.
-    return grant_booking(redirect(urls["manage"]), moved)
-
-
-@never_cache
-@require_GET
-@booking_page
-def calendar_file(request, case):
-    response = HttpResponse(ics.booking_calendar(case), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{case.reference}.ics"'
-    return response
-
-
-@never_cache
-@require_GET
-@booking_page
-def qr_code(request, case):
-    return HttpResponse(qr.reference_png(case.reference), content_type="image/png")
-
-
-# Lookup: a lost link is sent again to the booking's own mobile number ------------------------
-
-
-class LookupForm(forms.Form):
-    reference = forms.CharField(label=gettext_lazy("Booking reference"), max_length=20)
-    phone = forms.CharField(
-        label=gettext_lazy("Mobile number used for the booking"),
-        max_length=20,
-        validators=[validate_mainland_mobile],
-        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}),
-    )
-
-    def clean_reference(self):
-        return self.cleaned_data["reference"].strip().upper()
-
-    def clean_phone(self):
-        return normalize_mobile(self.cleaned_data["phone"])
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def lookup(request):
-    """Reference + mobile number → the manage link by SMS to that number.
-
-    The link is sent, never shown: someone who knows another person's reference and number
-    must not be able to cancel their booking. The answer is the same whether or not they match.
-    """
-    form = LookupForm(request.POST or None)
-    if request.method == "POST":
-        if is_ratelimited(
-            request,
-            group="appointments.lookup",
-            key="ip",
-            rate=settings.LOOKUP_RATE_LIMIT,
-            method="POST",
-            increment=True,
-        ):
-            return render(request, "appointments/booking/limited.html", status=429)
-        if form.is_valid():
-            send_manage_link(form.cleaned_data["reference"], form.cleaned_data["phone"])
-            messages.success(
-                request,
-                _(
-                    "If the reference and mobile number match a booking, the link to manage "
-                    "it has been sent to that number by SMS."
-                ),
-            )
-            return redirect("appointments:lookup")
-    return render(request, "appointments/booking/lookup.html", {"form": form})
-
-
-def send_manage_link(reference, phone):
-    case = Case.objects.filter(
-        reference=reference, phone=phone, channel=Channel.BOOKING, status=Status.BOOKED
-    ).first()
-    if case is None:
-        return
-    notices.manage_link(case)

@@ -2,16 +2,16 @@
 
 from django.urls import path
 
-from . import booking
+from . import booking, manage
 
 urlpatterns = [
     path("book/", booking.book, name="book"),
     path("book/confirm/", booking.confirm, name="confirm"),
-    path("booking/lookup/", booking.lookup, name="lookup"),
-    path("booking/<slug:reference>/", booking.manage, name="manage"),
-    path("booking/<slug:reference>/done/", booking.done, name="done"),
-    path("booking/<slug:reference>/cancel/", booking.cancel, name="cancel"),
-    path("booking/<slug:reference>/reschedule/", booking.reschedule, name="reschedule"),
-    path("booking/<slug:reference>/calendar.ics", booking.calendar_file, name="ics"),
-    path("booking/<slug:reference>/qr.png", booking.qr_code, name="qr"),
+    path("booking/lookup/", manage.lookup, name="lookup"),
+    path("booking/<slug:reference>/", manage.manage, name="manage"),
+    path("booking/<slug:reference>/done/", manage.done, name="done"),
+    path("booking/<slug:reference>/cancel/", manage.cancel, name="cancel"),
+    path("booking/<slug:reference>/reschedule/", manage.reschedule, name="reschedule"),
+    path("booking/<slug:reference>/calendar.ics", manage.calendar_file, name="ics"),
+    path("booking/<slug:reference>/qr.png", manage.qr_code, name="qr"),
 ]
