@@ -68,3 +68,8 @@ class NoticeStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+
+
+# The django-ratelimit group of booking requests: the pages and the API count them together
+# against BOOKING_RATE_LIMIT, per client address.
+BOOKING_RATE_GROUP = "appointments.booking"

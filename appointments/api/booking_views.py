@@ -20,6 +20,7 @@ from ipservice.api import Conflict, form_errors
 from windows.models import ServicePoint
 
 from .. import phone_codes, services, slots
+from ..constants import BOOKING_RATE_GROUP
 from ..exceptions import BookingRefused, SlotFull, SlotUnavailable, TransitionNotAllowed
 from ..forms import BookingForm
 from .booking_serializers import (
@@ -138,7 +139,7 @@ class AppointmentCreateView(PublicView):
         },
     )
     def post(self, request):
-        enforce_rate(request, "booking", settings.BOOKING_RATE_LIMIT)
+        enforce_rate(request, BOOKING_RATE_GROUP, settings.BOOKING_RATE_LIMIT)
         if not isinstance(request.data, Mapping):
             raise exceptions.ValidationError(_("The request body must be a JSON object."))
         # The form validates what BookingRequestSerializer documents: the same messages as the

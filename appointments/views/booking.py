@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
 
 from catalog.models import ServiceItem
@@ -31,7 +32,7 @@ from windows.constants import Level
 from windows.models import District, ServicePoint
 
 from .. import phone_codes, services, slots
-from ..constants import Channel
+from ..constants import BOOKING_RATE_GROUP, Channel
 from ..exceptions import AppointmentError, SlotFull, SlotUnavailable
 from ..forms import PersonCodeForm, PersonForm
 from .booking_links import booking_urls, grant_booking
@@ -436,10 +437,10 @@ def id_type_label(draft):
 def book_now(request, choice, draft):
     if is_ratelimited(
         request,
-        group="appointments.booking-page",
+        group=BOOKING_RATE_GROUP,
         key="ip",
         rate=settings.BOOKING_RATE_LIMIT,
-        method="POST",
+        method=ALL,  # as the API counts (django-ratelimit keys its counter by the methods too)
         increment=True,
     ):
         return render(request, "appointments/booking/limited.html", status=429)

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext, pgettext
+from rest_framework.test import APIClient
 
 from appointments import services, slots
 from appointments.constants import Channel, Status
@@ -482,6 +483,16 @@ def test_booking_posts_are_rate_limited(client, window_a, item, settings):
     response = book_through_pages(client, window_a, item, start=LATER, seq=2)
     assert response.status_code == 429
     assert Case.objects.count() == 1
+
+
+def test_the_pages_and_the_api_share_the_booking_rate_limit(client, window_a, item, settings):
+    settings.BOOKING_RATE_LIMIT = "1/m"
+    # A booking request to the API from this address (refused for its body, counted all the
+    # same), then the pages' booking from the same address: over the one limit.
+    assert APIClient().post("/api/v1/appointments/", {}, format="json").status_code == 400
+    response = book_through_pages(client, window_a, item, seq=1)
+    assert response.status_code == 429
+    assert not Case.objects.exists()
 
 
 # The manage page ------------------------------------------------------------------------------
