@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -35,18 +34,14 @@ START = dt.datetime(2026, 11, 24, 9, 0, tzinfo=SHANGHAI)
 LATER = dt.datetime(2026, 11, 25, 14, 0, tzinfo=SHANGHAI)
 
 
+# Rate-limit counters live in the cache; each test starts with none.
+pytestmark = pytest.mark.usefixtures("empty_cache")
+
+
 @pytest.fixture(autouse=True)
 def frozen():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    # Rate-limit counters live in the cache; each test starts with none.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

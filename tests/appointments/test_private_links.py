@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -28,7 +27,7 @@ from reviews.models import Rating
 from tests.appointments.factories import person, phone_code
 from tests.reviews.factories import CompletedCaseFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)  # Monday, a working day
@@ -42,13 +41,6 @@ RATING_COOKIE = "rating_token"
 def frozen():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()  # rate-limit counters of the API lookups
-    yield
-    cache.clear()
 
 
 @pytest.fixture
