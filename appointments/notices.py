@@ -35,11 +35,15 @@ def queue_message(purpose, key, *, channel, recipient, facts):
 # To the person who booked -------------------------------------------------------------------
 
 
-def _facts(case):
+def _facts(case, slot=None):
+    """`slot`: the case's slot (a Slot or slots.DaySlot) when the caller holds it already (a new
+    booking's), so that its end is not read again."""
     from .services import manage_url  # services import this module
 
     start = timezone.localtime(case.start)
-    end = timezone.localtime(case.slot.end) if case.slot_id else None
+    if slot is None and case.slot_id:
+        slot = case.slot
+    end = timezone.localtime(slot.end) if slot is not None else None
     return {
         "reference": case.reference,
         "item": case.item.display_name,
@@ -52,12 +56,12 @@ def _facts(case):
     }
 
 
-def _queue_for_person(case, purpose, key):
+def _queue_for_person(case, purpose, key, slot=None):
     """The SMS to the booking's phone and, when given, the email. True if the SMS is new.
 
     The email is rendered only when there is an address to send it to: most bookings give
     none, and every booking makes its confirmation here."""
-    facts = _facts(case)
+    facts = _facts(case, slot)
     _sms, created = queue_message(
         purpose, f"{key}:sms", channel=NoticeChannel.SMS, recipient=case.phone, facts=facts
     )
@@ -68,8 +72,8 @@ def _queue_for_person(case, purpose, key):
     return created
 
 
-def booking_confirmed(case):
-    _queue_for_person(case, "booked", f"booked:{case.reference}")
+def booking_confirmed(case, slot=None):
+    _queue_for_person(case, "booked", f"booked:{case.reference}", slot)
 
 
 def booking_rescheduled(case, event):
