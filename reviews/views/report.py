@@ -115,6 +115,12 @@ def report_retry(request, pk):
 @require_GET
 def report_download(request, pk):
     require_bureau(request.user, BUREAU_ONLY)
+    return report_file(pk)
+
+
+def report_file(pk):
+    """The .xlsx of a finished report as an attachment (the page's download and the API's,
+    GET /api/v1/reports/{id}/download/); 404 while it is not done or when its file is gone."""
     report = get_object_or_404(AnnualReport, pk=pk, status=ReportStatus.DONE)
     if not report.file:
         raise Http404("The report has no file.")
