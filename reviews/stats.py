@@ -685,12 +685,15 @@ def years_with_data(windows=None, *, complaints=True):
     and before now, so they add no year."""
     scope = Scope.build(windows=windows)
     moments = Case.objects.filter(scope.q(CASE_PATHS)).aggregate(
-        Min("created_at"), Max("created_at"), Max("start"), Max("completed_at")
+        first=Min("created_at"),
+        last_created=Max("created_at"),
+        last_start=Max("start"),
+        last_completed=Max("completed_at"),
     )
     if complaints:
         moments.update(
             Complaint.objects.filter(scope.q(COMPLAINT_PATHS)).aggregate(
-                Min("created_at"), Max("created_at")
+                first_complaint=Min("created_at"), last_complaint=Max("created_at")
             )
         )
     years = [timezone.localtime(moment).year for moment in moments.values() if moment]

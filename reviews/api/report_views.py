@@ -36,6 +36,12 @@ class ReportSerializer(serializers.ModelSerializer):
     download = serializers.SerializerMethodField(
         help_text="Absolute URL of the .xlsx when done, else null."
     )
+    partial_until = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="Built before its year was over: the last day its figures cover (the year "
+        "so far). Null for a whole year.",
+    )
 
     class Meta:
         model = AnnualReport
@@ -50,6 +56,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "started_at",
             "finished_at",
             "download",
+            "partial_until",
         ]
         read_only_fields = fields
 

@@ -81,13 +81,15 @@ def test_bureau_sees_the_form_and_earlier_reports(client, bureau, django_assert_
     )
     client.force_login(bureau)
 
-    # Session, user, bureau group, count, the page of reports with who asked for them.
-    with django_assert_num_queries(5):
+    # Session, user, bureau group, the years with figures (cases, complaints), count, the page
+    # of reports with who asked for them.
+    with django_assert_num_queries(7):
         response = client.get(LIST)
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert '<select name="year"' in page and '<option value="2025" selected>' in page
+    # No figures at all: the current year (test_report_years.py has the rule).
+    assert '<select name="year"' in page and '<option value="2026" selected>' in page
     for report in reports:
         assert download_url(report) in page
     assert "磁盘已满" in page
@@ -202,7 +204,7 @@ def test_bureau_downloads_the_workbook(client, bureau):
     assert "filename*=UTF-8''%E5%B9%B4%E5%BA%A6%E6%8A%A5%E5%91%8A-2025.xlsx" in disposition
     assert "no-store" in response["Cache-Control"]
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    assert len(workbook.worksheets) == 5
+    assert len(workbook.worksheets) == 6
 
 
 def test_only_finished_reports_with_a_file_download(client, bureau):

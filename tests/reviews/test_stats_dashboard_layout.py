@@ -284,3 +284,15 @@ def test_queries_do_not_depend_on_the_rows(
         response = client.get(url, {"year": 2025})
     assert response.status_code == 200
     assert len(few) <= 27
+
+
+def test_years_with_data_count_cases_and_complaints(known):
+    from reviews.stats import years_with_data
+
+    from .stats_factories import make_complaint
+
+    make_complaint(when=at(2022, 5, 1))
+
+    assert years_with_data() == [2026, 2025, 2024, 2023, 2022]
+    assert years_with_data(complaints=False) == [2026, 2025, 2024]
+    assert years_with_data([known.window_a.pk], complaints=False) == [2026, 2025]
