@@ -455,6 +455,8 @@ def figures_on_screen(cleaned, allowed):
         "previous": previous,
         "year": year,
         "previous_year": year - 1 if previous is not None else None,
+        # The year so far against a whole year: the page says so beside the comparison.
+        "year_not_over": year >= dates.today().year,
         "metric_label": LABELS[metric],
         "headline": _headline(stats, previous, columns),
         "status_heading": pgettext_lazy("statistics table", "Status"),

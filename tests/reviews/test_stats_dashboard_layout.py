@@ -172,6 +172,9 @@ def test_the_year_before_beside_each_headline_figure(client, bureau, known):
     assert tiles["good_rate"]["change"] == "+33.3 个百分点"
     overview = _section(response.content.decode(), "overview")
     assert "2025 年：7" in overview and "-85.7%" in overview
+    assert "2026年尚未结束：其数据截至今日，2025年为全年数据。" in overview
+    past = _section(client.get(URL, {"year": 2025}).content.decode(), "overview")
+    assert "尚未结束" not in past
     html = response.content.decode()
     status = html[html.index('<section id="status-channel"') : html.index("stats-breakdowns")]
     assert '<th scope="col" class="num">2025</th>' in status
