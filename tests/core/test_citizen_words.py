@@ -21,6 +21,7 @@ from appointments.constants import Status
 from appointments.models import SmsOutbox
 from catalog.models import ServiceItem
 from reviews.constants import ComplaintStatus
+from reviews.models import Complaint, Rating
 from tests.appointments.factories import person
 from tests.reviews.factories import ComplaintFactory, CompletedCaseFactory
 from windows.models import ServicePoint
@@ -108,6 +109,17 @@ def citizen_pages(client):
     url = reverse("reviews:rate", args=[done.reference])
     rating_link = f"{url}?{urlencode({'token': services.booking_token(done)})}"
     yield url, client.get(rating_link, follow=True)
+    rated = {"score": "2", "tags": [], "comment": "等了很久"}
+    yield f"{url} (rated)", client.post(url, rated, follow=True)
+    complaint_form = {
+        "name": "李四",
+        "phone": "13912345679",
+        "matter": "专利实施许可合同备案",
+        "window": window.pk,
+        "item": ServiceItem.objects.get(code="cannot-be-done").pk,
+        "description": "跑了三次没办成。",
+    }
+    yield "/complaints/new/ (sent)", client.post("/complaints/new/", complaint_form, follow=True)
     complaint = ComplaintFactory(
         window=window, item=item, phone="13912345678", status=ComplaintStatus.IN_PROGRESS
     )
@@ -125,6 +137,9 @@ def test_no_code_on_any_citizen_page(client, demo, settings, language):
             codes = codes_in(visible_text(response.content.decode()))
             if codes:
                 found[url] = codes
+    # The pages after a rating and after a complaint were reached, not a form's errors.
+    assert Rating.objects.count() == 1
+    assert Complaint.objects.filter(matter="专利实施许可合同备案", phone="13912345679").exists()
     assert not found, "\n".join(f"{url}: {', '.join(codes)}" for url, codes in found.items())
 
 
