@@ -299,3 +299,28 @@ def test_years_with_data_count_cases_and_complaints(known):
     assert years_with_data() == [2026, 2025, 2024, 2023, 2022]
     assert years_with_data(complaints=False) == [2026, 2025, 2024]
     assert years_with_data([known.window_a.pk], complaints=False) == [2026, 2025]
+
+
+def test_the_first_year_has_nothing_before_it(client, bureau):
+    client.force_login(bureau)
+
+    page = client.get(URL, {"year": 2000})
+    book = _workbook(client.get(EXPORT, {"year": 2000}))
+
+    assert page.context["previous_year"] is None
+    assert "stat-before" not in page.content.decode()
+    assert _rows(book.worksheets[0])[1] == ["指标", 2000]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"year": "99999999999999999999"},
+        {"year": 2025, "window": "abc"},
+        {"year": 2025, "item": "x" * 40},
+    ],
+)
+def test_bad_export_parameters_are_400(client, bureau, params):
+    client.force_login(bureau)
+
+    assert client.get(EXPORT, params).status_code == 400
