@@ -108,6 +108,32 @@ def manage_link(case):
     )
 
 
+def manage_links(cases, phone):
+    """The links of a person's active bookings (found by phone and ID number), in one SMS to
+    that phone: once an hour for the same bookings, within the number's SMS allowance."""
+    from .services import manage_url  # services import this module
+
+    if not cases:
+        return
+    hour = timezone.localtime().strftime("%Y%m%d%H")
+    references = ",".join(sorted(case.reference for case in cases))
+    bookings = [
+        {
+            "reference": case.reference,
+            "time": f"{timezone.localtime(case.start):%Y-%m-%d %H:%M}",
+            "link": manage_url(case),
+        }
+        for case in cases
+    ]
+    queue_message(
+        "booking_links",
+        f"manage-links:{references}:{hour}",
+        channel=NoticeChannel.SMS,
+        recipient=phone,
+        facts={"bookings": bookings},
+    )
+
+
 # To staff -------------------------------------------------------------------------------------
 
 

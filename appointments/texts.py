@@ -101,6 +101,23 @@ _PURPOSES = [
         },
     ),
     Purpose(
+        "booking_links",
+        _("Links to manage the bookings of a phone and ID number (looked up)"),
+        (SMS,),
+        {
+            "bookings": Placeholder(
+                _("the active bookings (each: reference, time, link)"),
+                [
+                    {
+                        "reference": "YY26A7K3Q2",
+                        "time": "2026-09-30 14:00",
+                        "link": "https://ip.example.gov.cn/booking/YY26A7K3Q2/?token=9f3a…",
+                    }
+                ],
+            ),
+        },
+    ),
+    Purpose(
         "phone_code",
         _("Verification code for a mobile number"),
         (SMS,),

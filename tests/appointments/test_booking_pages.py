@@ -658,3 +658,65 @@ def test_slot_step_queries_do_not_grow_with_slots(client, item):
     # Queries: the item, the window, its opening hours, the day's slot rows (the calendar is
     # cached); the same for 6 slots as for 36.
     assert counts == [4, 4]
+
+
+# Lookup by phone and ID number (issue 11) -----------------------------------------------------
+
+
+def test_lookup_by_phone_and_id_number_sends_every_active_link(
+    client, window_a, item, django_capture_on_commit_callbacks
+):
+    first = book_directly(window_a, item)
+    second = services.book(window=window_a, item=item, start=LATER, **person(1))
+    url = reverse("appointments:lookup")
+    english(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url, {"phone": first.phone, "id_number": f" {first.id_number.lower()} "}, follow=True
+        )
+    assert response.content.decode().count("message-success") == 1
+    sms = SmsOutbox.objects.get()
+    assert sms.phone == first.phone
+    for case in (first, second):
+        assert case.reference in sms.body and services.booking_token(case) in sms.body
+    assert sms.body.startswith("Your active bookings")
+
+
+def test_lookup_by_id_number_gives_the_same_answer_when_nothing_matches(
+    client, window_a, item, django_capture_on_commit_callbacks
+):
+    case = book_directly(window_a, item)
+    url = reverse("appointments:lookup")
+    with django_capture_on_commit_callbacks(execute=True):
+        wrong_id = client.post(url, {"phone": case.phone, "id_number": "110105194912310029"})
+        other_phone = client.post(url, {"phone": "13700000000", "id_number": case.id_number})
+    assert wrong_id.status_code == other_phone.status_code == 302
+    assert wrong_id.url == other_phone.url == url
+    assert not SmsOutbox.objects.exists()
+    # A cancelled booking has no link to send.
+    services.cancel(case)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"phone": case.phone, "id_number": case.id_number})
+    assert not SmsOutbox.objects.exists()
+
+
+def test_lookup_by_id_number_keeps_to_the_sms_allowance(
+    client, window_a, item, settings, django_capture_on_commit_callbacks
+):
+    settings.SMS_PER_PHONE_HOUR = 1  # the confirmation took it
+    case = book_directly(window_a, item)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("appointments:lookup"), {"phone": case.phone, "id_number": case.id_number}
+        )
+    assert not Notice.objects.filter(template="booking_links").exists()
+
+
+def test_lookup_needs_a_reference_or_an_id_number(client, db):
+    english(client)
+    response = client.post(reverse("appointments:lookup"), {"phone": ""})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'class="error-summary"' in page
+    assert 'href="#id_phone"' in page and "Enter your 11-digit mainland mobile number" in page
+    assert 'href="#id_reference"' in page and "or the ID number used for the booking" in page

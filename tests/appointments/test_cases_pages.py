@@ -44,6 +44,9 @@ def as_a(client, staff_a):
     return client
 
 
+CONFIRM = {"accept": {"accept-confirm": "on"}, "complete": {"complete-confirm": "on"}}
+
+
 def at(hour, minute=0, day=24):
     return dt.datetime(2026, 9, day, hour, minute, tzinfo=SHANGHAI)
 
@@ -203,7 +206,7 @@ def test_case_page_offers_the_actions_of_its_state(as_a, window_a, item, status,
 def test_the_timeline_shows_who_did_what(as_a, window_a, item, staff_a):
     case = booking(window_a, item, at(10))
     as_a.post(case_url(case, "check-in"))
-    as_a.post(case_url(case, "accept"))
+    as_a.post(case_url(case, "accept"), CONFIRM["accept"])
     as_a.cookies["django_language"] = "en"
     page = text(as_a.get(case_url(case)))
     assert page.count(staff_a.username) >= 2
@@ -233,12 +236,30 @@ def test_check_in_accept_complete_through_the_page(as_a, window_a, item):
         ("accept", Status.ACCEPTED),
         ("complete", Status.COMPLETED),
     ]:
-        response = as_a.post(case_url(case, action))
+        response = as_a.post(case_url(case, action), CONFIRM.get(action, {}))
         assert response.status_code == 302
         assert response.url == case_url(case)
         case.refresh_from_db()
         assert case.status == status
     assert case.promised_due == dt.date(2026, 9, 30)
+
+
+@pytest.mark.parametrize(
+    ("status", "action"), [(Status.CHECKED_IN, "accept"), (Status.ACCEPTED, "complete")]
+)
+def test_accept_and_complete_ask_for_a_confirmation_first(as_a, window_a, item, status, action):
+    case = CaseFactory(window=window_a, item=item, status=status)
+    page = text(as_a.get(case_url(case)))
+    assert f'name="{action}-confirm"' in page
+    as_a.cookies["django_language"] = "en"
+    response = as_a.post(case_url(case, action))
+    assert response.status_code == 400
+    assert "Tick the box to confirm" in text(response)
+    assert 'class="error-summary"' in text(response)
+    assert f'href="#id_{action}-confirm"' in text(response)
+    assert Case.objects.get(pk=case.pk).status == status
+    assert as_a.post(case_url(case, action), CONFIRM[action]).status_code == 302
+    assert Case.objects.get(pk=case.pk).status != status
 
 
 def test_accept_pending_through_the_page(as_a, window_a, item):
@@ -257,7 +278,7 @@ def test_accept_pending_through_the_page(as_a, window_a, item):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"materials_due": "2026-10-09"}, "This field is required."),
+        ({"materials_due": "2026-10-09"}, "Tick the materials to be brought later."),
         ({"materials": ["TOLERABLE"], "materials_due": "2026-09-24"}, "in the future"),
         ({"materials": ["REQUIRED"], "materials_due": "2026-10-09"}, "is not one of"),
     ],
