@@ -114,14 +114,17 @@ def cancel(request, case):
 @require_http_methods(["GET", "POST"])
 @booking_page
 def reschedule(request, case):
-    """Another day and time at the same window: GET lists days, then a day's times; POST moves."""
+    """Another day and time at the same window: GET lists days, then a day's times, then (with
+    `start`) asks to confirm the move, old and new time side by side; POST with `confirm`
+    moves. One tap on a time never moves the booking."""
     urls = booking_urls(case)
     if not can_change(case):
         messages.error(request, _("This booking can no longer be changed."))
         return redirect(urls["manage"])
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("confirm"):
         return reschedule_now(request, case, urls)
-    return render_reschedule(request, _with_hours(case))
+    params = request.POST if request.method == "POST" else request.GET
+    return render_reschedule(request, _with_hours(case), params)
 
 
 def reschedule_choice(case, params, now):
@@ -140,14 +143,23 @@ def reschedule_day_url(urls, day):
     return f"{urls['reschedule']}?{urlencode({'date': day.isoformat()})}"
 
 
-def render_reschedule(request, case):
+def reschedule_time_url(urls, day, start):
+    return f"{urls['reschedule']}?{urlencode({'date': day.isoformat(), 'start': start})}"
+
+
+def render_reschedule(request, case, params):
     now = timezone.now()
-    choice = reschedule_choice(case, request.GET, now)
+    choice = reschedule_choice(case, params, now)
     context = booking_context(request, case)
     urls = context["urls"]
     context["choice"] = choice
     context["error"] = choice.error
-    if choice.window is None:
+    if choice.slot is not None and choice.slot.start != case.start:
+        # The confirm step: the chosen time is shown, not taken.
+        context["new_slot"] = choice.slot
+        context["start_param"] = params.get("start", "")
+        context["times_url"] = reschedule_day_url(urls, choice.day)
+    elif choice.window is None:
         # The window stopped offering the item: nothing to choose from.
         context["days"] = []
     elif choice.day is None:
@@ -156,7 +168,10 @@ def render_reschedule(request, case):
             for day in slots.bookable_days(choice.window, dates.local_day(now), now=now)
         ]
     else:
-        context["rows"] = slot_rows(choice, now)
+        context["rows"] = [
+            {**row, "url": reschedule_time_url(urls, choice.day, row["start_param"])}
+            for row in slot_rows(choice, now)
+        ]
         context["days_url"] = urls["reschedule"]
     return render(request, "appointments/booking/reschedule.html", context)
 

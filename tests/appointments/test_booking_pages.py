@@ -557,11 +557,29 @@ def test_reschedule_moves_the_booking_and_frees_the_old_place(client, window_a, 
     assert f'href="{day_url}"' in days.content.decode()
     times = client.get(day_url)
     html = times.content.decode()
-    assert f'value="{LATER.isoformat()}"' in html
+    time_url = f"{page_url('reschedule', case)}?" + urlencode(
+        {"date": LATER.date().isoformat(), "start": LATER.isoformat()}
+    )
+    assert f'href="{time_url.replace("&", "&amp;")}"' in html
+
+    # Tapping a time asks first: old and new time side by side, nothing moved yet.
+    english(client)
+    confirm = client.get(time_url)
+    page = confirm.content.decode()
+    assert "Move your booking to this time?" in page
+    assert "14:00" in page and "09:00" in page
+    assert 'name="confirm"' in page
+    assert Case.objects.get(pk=case.pk).start == START
+    # A POST without the confirmation only asks again.
+    again = client.post(
+        page_url("reschedule", case), {"date": LATER.date().isoformat(), "start": LATER.isoformat()}
+    )
+    assert again.status_code == 200 and "Move your booking to this time?" in again.content.decode()
+    assert Case.objects.get(pk=case.pk).start == START
 
     response = client.post(
         page_url("reschedule", case),
-        {"date": LATER.date().isoformat(), "start": LATER.isoformat()},
+        {"date": LATER.date().isoformat(), "start": LATER.isoformat(), "confirm": "1"},
     )
     assert response.status_code == 302 and response.url == page_url("manage", case)
     case.refresh_from_db()
@@ -576,7 +594,9 @@ def test_reschedule_to_a_full_slot_is_refused(client, item):
     case = book_directly(window, item, START, seq=1)
     book_directly(window, item, LATER, seq=2)
     open_link(client, case)
-    response = client.post(page_url("reschedule", case), {"start": LATER.isoformat()}, follow=True)
+    response = client.post(
+        page_url("reschedule", case), {"start": LATER.isoformat(), "confirm": "1"}, follow=True
+    )
     assert translated("This time slot is full. Please choose another.", "zh-hans") in (
         response.content.decode()
     )
