@@ -219,12 +219,14 @@ def workbench(request):
         .order_by("start", "pk")
     )
     open_cases = cases.due_first(cases.open_cases(mine), today)[:OPEN_CASES_SHOWN]
+    commitments = cases.commitments_due(mine, today)[:OPEN_CASES_SHOWN]
     context = {
         "today": today,
         "windows": windows,
         "window": window,
         "bookings": _mask_rows(list(bookings)),
         "open_cases": _mask_rows(list(open_cases)),
+        "commitments": _mask_rows(list(commitments)),
         "open_cases_limit": OPEN_CASES_SHOWN,
         "fallback_years": fallback_years(today),
         "check_in_form": CheckInForm(),
@@ -246,6 +248,9 @@ def _render_case(request, case, *, status=200, **forms_given):
         "deadline": cases.deadline_state(case, today),
         "legal_state": deadlines.date_state(case.legal_due, today) if running else None,
         "promised_state": deadlines.date_state(case.promised_due, today) if running else None,
+        "commitment_state": deadlines.date_state(case.materials_due, today)
+        if case.status == Status.PENDING
+        else None,
         "pending_form": forms_given.get("pending_form") or PendingForm(case=case),
         "reject_form": forms_given.get("reject_form") or RejectForm(),
         "accept_form": forms_given.get("accept_form") or ConfirmForm(action=Action.ACCEPT),
