@@ -149,6 +149,8 @@ class ConfirmForm(forms.Form):
     }
 
     confirm = forms.BooleanField()
+    # The page says what to do (the error summary), not the browser's bubble.
+    use_required_attribute = False
 
     def __init__(self, *args, action, **kwargs):
         super().__init__(*args, prefix=action, **kwargs)

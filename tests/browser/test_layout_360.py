@@ -73,7 +73,7 @@ def overflowing(page):
             .filter(el => el.getBoundingClientRect().right > width + 1)
             .filter(el => !el.closest('.table-scroll'))
             .slice(0, 5)
-            .map(el => el.tagName + '.' + el.className + ': ' + (el.textContent || '').slice(0, 40));
+            .map(el => el.tagName + '.' + el.className + ': ' + el.textContent.slice(0, 40));
           return {scroll: document.documentElement.scrollWidth, width, wide};
         }"""
     )
