@@ -77,3 +77,7 @@ def test_the_window_page_shows_both(client, window_a):
     with time_machine.travel(at(2026, 10, 1, 10), tick=False):
         html = client.get(reverse("windows:detail", args=[window_a.pk])).content.decode()
     assert "Closed now" in html and "public holiday" in html
+    client.cookies["django_language"] = "zh-hans"
+    with time_machine.travel(at(2026, 10, 10, 10), tick=False):
+        html = client.get(reverse("windows:detail", args=[window_a.pk])).content.decode()
+    assert "正在办公" in html and "调休" in html and "最近可预约时间" in html

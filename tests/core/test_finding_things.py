@@ -62,3 +62,11 @@ def test_the_catalog_item_for_cannot_be_done_leads_to_the_form(client, item):
     assert (
         f'href="{COMPLAINT}"' not in other[other.index('<main id="main"') : other.index("</main>")]
     )
+
+
+def test_the_links_and_the_error_summary_speak_chinese_by_default(client, db):
+    html = links(client.get("/"))
+    assert "我的预约" in html and "“办不成事”反映" in html
+    response = client.post(LOOKUP, {"phone": ""})
+    page = links(response)
+    assert "提交的信息有误" in page and "请填写 11 位大陆手机号码" in page
