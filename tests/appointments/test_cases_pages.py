@@ -18,6 +18,7 @@ from appointments.constants import DayKind, Status
 from appointments.models import CalendarDay, Case
 from tests.appointments.factories import CaseFactory, SlotFactory, resident_id
 from tests.catalog.factories import MaterialFactory
+from tests.windows.factories import StaffMembershipFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 THURSDAY = dt.datetime(2026, 9, 24, 8, 30, tzinfo=SHANGHAI)
@@ -494,3 +495,16 @@ def test_export_escapes_formulas(as_a, window_a, item):
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert ",=HYPERLINK" not in body
     assert ",'=HYPERLINK(1)," in body
+
+
+def test_the_bureau_is_not_offered_registering_a_case(client, bureau, staff_a, window_a):
+    walk_in_url = reverse("appointments:walk_in")
+    client.force_login(bureau)
+    for url in (reverse("appointments:workbench"), reverse("appointments:case_list")):
+        assert f'href="{walk_in_url}"' not in text(client.get(url))
+    assert client.get(walk_in_url).status_code == 403  # the page itself still explains
+    # A bureau member who also staffs a window registers there, and is offered the link.
+    StaffMembershipFactory(window=window_a, user=bureau)
+    assert f'href="{walk_in_url}"' in text(client.get(reverse("appointments:workbench")))
+    client.force_login(staff_a)
+    assert f'href="{walk_in_url}"' in text(client.get(reverse("appointments:workbench")))
