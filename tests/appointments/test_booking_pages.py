@@ -641,6 +641,9 @@ def test_lookup_is_rate_limited(client, db, settings):
     assert client.post(url, data).status_code == 302
     assert client.post(url, data).status_code == 302
     assert client.post(url, data).status_code == 429
+    # By ID number: the same counter.
+    by_id = {"id_number": "11010519491231002X", "phone": "13800000000"}
+    assert client.post(url, by_id).status_code == 429
 
 
 # Query counts ---------------------------------------------------------------------------------
