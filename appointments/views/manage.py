@@ -291,8 +291,7 @@ def lookup(request):
                 ),
             )
             return redirect("appointments:lookup")
-    status = 400 if form.errors else 200
-    return render(request, "appointments/booking/lookup.html", {"form": form}, status=status)
+    return render(request, "appointments/booking/lookup.html", {"form": form})
 
 
 def active_bookings(phone):
