@@ -136,6 +136,15 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """The static files collected as the Dockerfile collects them, once per session, for the
+    servers started as in production (tests/production.py)."""
+    from tests.production import collect_static
+
+    return collect_static(tmp_path_factory.mktemp("static"))
+
+
 # Real headless Chromium (Debian's package) driven by Playwright, against the live server.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
