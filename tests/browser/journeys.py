@@ -1,0 +1,200 @@
+"""The steps of the journeys people make on the portal, one small function each, so that a
+change to one page (a confirmation added, an error summary) changes one function.
+
+Each step acts as the person does (labels, buttons, links by their accessible names) and returns
+what the person was shown, or asserts it. The pages are those of the served portal
+(tests/browser/conftest.py), reached by `page.goto(path)` from the context's base URL.
+"""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import code_sent_to, outbox_mark
+
+# A valid resident ID (GB 11643 checksum) and a mainland mobile number.
+ID_NUMBER = "11010519491231002X"
+PHONE = "13812345678"
+MASKED_PHONE = "138****5678"
+
+
+def fits_the_screen(page, width=360):
+    return page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def heading(page):
+    return page.get_by_role("heading", level=1).inner_text()
+
+
+def field(page, label):
+    """The form field labelled `label` (its label may end with the required mark *)."""
+    return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$"))
+
+
+# The citizen: booking -----------------------------------------------------------------------
+
+
+def open_item_and_start_booking(page, item, book_label):
+    page.goto(f"/catalog/{item.code}/")
+    assert heading(page) == item.name
+    page.get_by_role("link", name=book_label).last.click()
+
+
+def choose_window(page, window, choose_label):
+    page.get_by_role("link", name=re.compile(choose_label)).first.click()
+    assert window.name in page.content()
+
+
+def choose_first_day(page):
+    page.locator(".day-list a").first.click()
+
+
+def choose_first_time(page):
+    """The first time with places left; returns its text ("09:00–09:30")."""
+    slot = page.locator("a.slot").first
+    time = slot.locator(".slot-time").inner_text()
+    slot.click()
+    return time
+
+
+def fill_details(page, labels, name="张三", phone=PHONE, id_number=ID_NUMBER):
+    """The details step; the SMS code asked for by the page's script (which stays on the page)
+    and read from the outbox once the worker has sent it."""
+    field(page, labels["name"]).fill(name)
+    field(page, labels["phone"]).fill(phone)
+    field(page, labels["id_type"]).select_option("resident_id")
+    field(page, labels["id_number"]).fill(id_number)
+    send_code(page, phone, labels["send_code"], labels["code"])
+    assert field(page, labels["name"]).input_value() == name  # same page
+    page.get_by_role("button", name=labels["continue"]).click()
+
+
+def send_code(page, phone, send_label, code_label):
+    mark = outbox_mark()
+    page.get_by_role("button", name=send_label).click()
+    masked = f"{phone[:3]}****{phone[-4:]}"
+    page.locator("#phone-code-status").filter(has_text=masked).wait_for()
+    field(page, code_label).fill(code_sent_to(phone, after=mark))
+
+
+def confirm_booking(page, confirm_label):
+    """The confirm step; returns the booking reference the confirmation page shows."""
+    page.get_by_role("button", name=confirm_label).click()
+    reference = page.locator(".reference").inner_text().strip()
+    assert page.locator("img[src*='qr.png']").count() == 1
+    assert page.locator("a[href*='calendar.ics']").count() >= 1
+    return reference
+
+
+# The citizen: their booking's private link ---------------------------------------------------
+
+
+def open_manage_link(page, link, reference):
+    """The link of the SMS: it lands on the booking's address without the token."""
+    page.goto(link)
+    assert page.url.endswith(f"/booking/{reference}/")
+    assert reference in heading(page)
+
+
+def reschedule_to_another_time(page):
+    """Change the time to the first other time of the first day offered; returns its text.
+    A confirmation page, when there is one, is confirmed."""
+    page.get_by_role("link", name="Change the time").click()
+    page.locator(".day-list a").first.click()
+    slot = page.locator("button.slot").first
+    new_time = slot.locator(".slot-time").inner_text()
+    slot.click()
+    page.wait_for_load_state()
+    confirm = page.get_by_role("button", name=re.compile("^(Confirm|Yes)"))
+    if "/reschedule/" in page.url and confirm.count():
+        confirm.first.click()
+        page.wait_for_load_state()
+    return new_time
+
+
+def cancel_booking(page):
+    page.get_by_role("link", name="Cancel the booking").click()
+    assert heading(page) == "Cancel the booking?"
+    page.get_by_role("button", name="Yes, cancel the booking").click()
+    page.wait_for_load_state()
+
+
+def look_up_booking(page, reference, phone):
+    page.goto("/booking/lookup/")
+    assert heading(page) == "Find your booking"
+    page.get_by_label(re.compile("reference", re.I)).first.fill(reference)
+    page.get_by_label(re.compile("Mobile number", re.I)).first.fill(phone)
+    page.get_by_role("button", name="Send me the link").click()
+    page.wait_for_load_state()
+
+
+# The citizen: rating and complaints ---------------------------------------------------------
+
+
+def rate(page, score, comment):
+    assert heading(page) == "Rate our service"
+    page.check(f'input[name="score"][value="{score}"]')
+    page.fill('textarea[name="comment"]', comment)
+    page.get_by_role("button", name="Submit rating").click()
+    page.wait_for_load_state()
+
+
+def report_a_matter(page, name, phone, matter, description):
+    """The 办不成事 form; returns the reference of the received page."""
+    page.goto("/complaints/new/")
+    assert heading(page) == "Report a matter that could not be done"
+    field(page, "Name").fill(name)
+    field(page, "Mobile number").fill(phone)
+    field(page, "The matter you could not get done").fill(matter)
+    field(page, "What went wrong").fill(description)
+    send_code(page, phone, "Send the code by SMS", "SMS code")
+    page.get_by_role("button", name="Send the report").click()
+    page.wait_for_load_state()
+    assert heading(page) == "Your report has been received"
+    return page.locator(".reference").inner_text().strip()
+
+
+def look_up_report(page, reference, phone):
+    page.goto("/complaints/lookup/")
+    field(page, "Reference").fill(reference)
+    page.get_by_label(re.compile("Mobile number")).fill(phone)
+    page.get_by_role("button", name="Look up", exact=True).click()
+    page.wait_for_load_state()
+
+
+# Staff ----------------------------------------------------------------------------------------
+
+
+def log_in(page, user, password, next_path=""):
+    page.goto("/accounts/login/" + (f"?next={next_path}" if next_path else ""))
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+
+
+def check_in_by_reference(page, reference):
+    """The check-in form of the workbench; a booking of another day opens its case page,
+    where the clerk checks the person in."""
+    page.get_by_label(re.compile("reference", re.I)).first.fill(reference)
+    page.get_by_role("button", name="Find and check in").click()
+    page.wait_for_load_state()
+    check_in = page.get_by_role("button", name="Check in", exact=True)
+    if check_in.count():
+        check_in.click()
+        page.wait_for_load_state()
+
+
+def case_action(page, name):
+    """One action of the case page (Accept, Complete); a confirmation, when there is one, is
+    confirmed."""
+    page.get_by_role("button", name=name, exact=True).click()
+    page.wait_for_load_state()
+    confirm = page.get_by_role("button", name=re.compile(f"^(Confirm|Yes).*{name}", re.I))
+    if confirm.count():
+        confirm.first.click()
+        page.wait_for_load_state()
+
+
+def expect_status(page, text):
+    expect(page.locator("h1 .badge").first).to_contain_text(text)
