@@ -41,9 +41,10 @@ def production_site(django_db_setup, django_db_blocker, collected_static, tmp_pa
     if not settings.REDIS_URL:
         pytest.skip("needs Redis (set REDIS_URL)")
     directory = tmp_path_factory.mktemp("site")
-    server = Gunicorn(directory, collected_static, workers=2)
+    media = {"DJANGO_MEDIA_ROOT": str(directory / "media")}  # the reports the worker builds
+    server = Gunicorn(directory, collected_static, workers=2, **media)
     try:
-        worker = WorkerProcess(production_env(collected_static))
+        worker = WorkerProcess(production_env(collected_static, **media))
         worker.wait_ready()
     except BaseException:
         server.stop()
