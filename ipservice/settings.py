@@ -56,6 +56,8 @@ if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG=0")
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS")
+# The portal's own page when a form's CSRF check fails (reload and send again), not Django's.
+CSRF_FAILURE_VIEW = "ipservice.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
