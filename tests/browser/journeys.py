@@ -167,9 +167,9 @@ def look_up_report(page, reference, phone):
 
 def log_in(page, user, password, next_path=""):
     page.goto("/accounts/login/" + (f"?next={next_path}" if next_path else ""))
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    page.fill('input[name="username"]', user.username)
+    page.fill('input[name="password"]', password)
+    page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
 
 
