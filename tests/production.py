@@ -6,7 +6,7 @@ pages), the static files collected and served by WhiteNoise, PostgreSQL (the tes
 Redis. It answers at http://localhost:<port>: Chromium treats localhost as a secure context, so
 the Secure cookies of `DJANGO_DEBUG=0` work there as behind HTTPS.
 
-Used by the browser journeys (tests/browser/conftest.py: one server and one Celery worker for
+Used by the browser journeys (`site` in tests/conftest.py: one server and one Celery worker for
 the whole session), the access-log test (tests/core/test_access_log.py) and the Redis outage
 test (tests/core/test_outage.py). The static files are collected once per session
 (`collected_static` in tests/conftest.py).
@@ -31,6 +31,9 @@ from tests.conftest_worker import _database_url
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "localhost"
+# The screens of the browser journeys: a phone, a desk.
+PHONE_SCREEN = {"width": 360, "height": 740}
+DESK_SCREEN = {"width": 1280, "height": 900}
 # The password the test factories give staff accounts (tests/windows/factories.py).
 PASSWORD = "pass-word-123"
 

@@ -3,14 +3,60 @@ change to one page (a confirmation added, an error summary) changes one function
 
 Each step acts as the person does (labels, buttons, links by their accessible names) and returns
 what the person was shown, or asserts it. The pages are those of the served portal
-(tests/browser/conftest.py), reached by `page.goto(path)` from the context's base URL.
+(`site` and `visit` in tests/conftest.py), reached by `page.goto(path)` from the context's base URL.
 """
 
 import re
+import time
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import code_sent_to, outbox_mark
+from appointments.models import SmsOutbox
+
+# What the person receives (the outbox of the SMS backend, written by the worker) -----------
+
+
+def outbox_mark():
+    """The newest SMS so far: `sms_to(..., after=outbox_mark())` waits for a newer one."""
+    newest = SmsOutbox.objects.order_by("-pk").first()
+    return newest.pk if newest else 0
+
+
+def sms_to(phone, containing="", after=0, timeout=15.0):
+    """The body of the newest SMS to `phone` containing `containing` (a string or a compiled
+    pattern), newer than `after`, as the worker writes it to the outbox; waited for, since the
+    worker sends it on its own time."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for body in (
+            SmsOutbox.objects.filter(phone=phone, pk__gt=after)
+            .order_by("-pk")
+            .values_list("body", flat=True)
+        ):
+            if (
+                containing.search(body)
+                if isinstance(containing, re.Pattern)
+                else containing in body
+            ):
+                return body
+        time.sleep(0.1)
+    raise AssertionError(f"no SMS to {phone} with {containing!r} within {timeout}s")
+
+
+SIX_DIGITS = re.compile(r"(?<!\d)\d{6}(?!\d)")
+
+
+def code_sent_to(phone, after):
+    """The verification code of the SMS sent to `phone` after `after` (outbox_mark())."""
+    return SIX_DIGITS.search(sms_to(phone, SIX_DIGITS, after=after)).group()
+
+
+def link_in(body):
+    """The path of the portal's link in a message ("http://…/booking/R/?token=T" -> the path
+    and query), to be opened on the served portal."""
+    url = re.search(r"https?://\S+", body).group().rstrip("。，,.")
+    return url[url.index("/", url.index("//") + 2) :]
+
 
 # A valid resident ID (GB 11643 checksum) and a mainland mobile number.
 ID_NUMBER = "11010519491231002X"

@@ -20,9 +20,9 @@ from appointments import services, workdays
 from ipservice import dates
 from tests.appointments.factories import person
 from tests.browser import journeys as steps
-from tests.browser.conftest import DESK_SCREEN, link_in, outbox_mark, sms_to
+from tests.browser.journeys import link_in, outbox_mark, sms_to
 from tests.catalog.factories import CategoryFactory, MaterialFactory, ServiceItemFactory
-from tests.production import PASSWORD, ROOT, with_server_password
+from tests.production import DESK_SCREEN, PASSWORD, ROOT, with_server_password
 from tests.reviews.factories import CompletedCaseFactory
 from tests.windows.factories import (
     DistrictFactory,

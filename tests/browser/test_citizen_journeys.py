@@ -1,5 +1,5 @@
 """Every citizen journey of issue 11, from the link the person receives, each person in a fresh
-browser context, against the portal served as in production (tests/browser/conftest.py):
+browser context, against the portal served as in production (`visit`, tests/conftest.py):
 booking (then served by the clerk and rated from the SMS invitation), the manage link
 (reschedule, cancel), the booking lookup and the 办不成事 report with its lookup."""
 
@@ -18,9 +18,9 @@ from ipservice import dates
 from reviews.models import Complaint, Rating
 from tests.appointments.factories import person
 from tests.browser import journeys as steps
-from tests.browser.conftest import DESK_SCREEN, link_in, outbox_mark, sms_to
+from tests.browser.journeys import link_in, outbox_mark, sms_to
 from tests.catalog.factories import CategoryFactory, ServiceItemFactory
-from tests.production import PASSWORD, with_server_password
+from tests.production import DESK_SCREEN, PASSWORD, with_server_password
 from tests.windows.factories import (
     DistrictFactory,
     ServicePointFactory,

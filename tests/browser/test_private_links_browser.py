@@ -1,5 +1,5 @@
 """Issue 10 in real Chromium, on the portal served as in production (DJANGO_DEBUG=0: Secure
-cookies, the security headers; tests/browser/conftest.py): the SMS link of a booking lands on
+cookies, the security headers; `visit` in tests/conftest.py): the SMS link of a booking lands on
 an address without the token, the Secure cookie it was exchanged for opens the pages and their
 form posts (CSRF passes: the pages send their origin), and no page breaks the
 Content-Security-Policy."""

@@ -12,8 +12,7 @@ from playwright.sync_api import expect
 from reviews.constants import ReportStatus
 from reviews.models import AnnualReport
 from tests.browser import journeys as steps
-from tests.browser.conftest import DESK_SCREEN
-from tests.production import PASSWORD, with_server_password
+from tests.production import DESK_SCREEN, PASSWORD, with_server_password
 from tests.reviews.factories import CompletedCaseFactory
 from tests.windows.factories import UserFactory
 from windows.constants import BUREAU_GROUP
