@@ -62,6 +62,19 @@ def link_in(body):
 ID_NUMBER = "11010519491231002X"
 PHONE = "13812345678"
 MASKED_PHONE = "138****5678"
+# The booking pages' labels in Chinese, the default language.
+CHINESE = {
+    "book": "预约办理",
+    "choose_window": "选择此窗口",
+    "name": "姓名",
+    "phone": "手机号码",
+    "id_type": "证件类型",
+    "id_number": "证件号码",
+    "send_code": "获取短信验证码",
+    "code": "短信验证码",
+    "continue": "下一步",
+    "confirm": "确认预约",
+}
 
 
 def fits_the_screen(page, width=360):

@@ -147,8 +147,12 @@ def test_the_citizen_pages_have_no_serious_violation(visit, audit, office):
     audit(page, "booking: details")
     page.locator("main form button[type=submit]").first.click()  # sent empty: the errors
     audit(page, "booking: details with errors")
+    steps.fill_details(page, steps.CHINESE)
+    audit(page, "booking: confirm")
+    steps.confirm_booking(page, steps.CHINESE["confirm"])
+    audit(page, "booking: confirmed")
 
-    for path in ("/booking/lookup/", "/complaints/new/", "/complaints/lookup/"):
+    for path in ("/booking/lookup/", "/complaints/new/", "/complaints/lookup/", "/nowhere/"):
         page.goto(path)
         audit(page)
 
@@ -177,6 +181,11 @@ def test_english_and_the_accessibility_modes_have_no_serious_violation(visit, au
     page = citizen(visit, language="en")
     page.goto(f"/catalog/{item.code}/")
     audit(page, "item (en)")
+    page.goto("/booking/lookup/")
+    page.context.clear_cookies(name="csrftoken")
+    page.locator("main form button[type=submit]").first.click()
+    assert steps.heading(page) == "The form could not be sent"
+    audit(page, "CSRF failure (en)")
     page.context.add_cookies([{"name": "a11y", "value": "large.contrast", "url": page.url}])
     for path in ("/", f"/catalog/{item.code}/", "/complaints/new/"):
         page.goto(path)

@@ -37,18 +37,6 @@ pytestmark = [
 ]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-CHINESE = {
-    "book": "预约办理",
-    "choose_window": "选择此窗口",
-    "name": "姓名",
-    "phone": "手机号码",
-    "id_type": "证件类型",
-    "id_number": "证件号码",
-    "send_code": "获取短信验证码",
-    "code": "短信验证码",
-    "continue": "下一步",
-    "confirm": "确认预约",
-}
 
 
 @pytest.fixture
@@ -92,13 +80,13 @@ def test_a_person_books_is_served_and_rates_from_the_sms(visit, office):
     # On a phone, in Chinese (the default): catalog item → window → day → time → details.
     citizen = visit()
     mark = outbox_mark()
-    steps.open_item_and_start_booking(citizen, item, CHINESE["book"])
-    steps.choose_window(citizen, window, CHINESE["choose_window"])
+    steps.open_item_and_start_booking(citizen, item, steps.CHINESE["book"])
+    steps.choose_window(citizen, window, steps.CHINESE["choose_window"])
     steps.choose_first_day(citizen)
     time = steps.choose_first_time(citizen)
-    steps.fill_details(citizen, CHINESE)
+    steps.fill_details(citizen, steps.CHINESE)
     assert time in citizen.content()  # the summary before confirming
-    reference = steps.confirm_booking(citizen, CHINESE["confirm"])
+    reference = steps.confirm_booking(citizen, steps.CHINESE["confirm"])
     assert steps.heading(citizen) == "预约成功"
     assert steps.MASKED_PHONE in citizen.content()
     assert steps.fits_the_screen(citizen)
