@@ -53,8 +53,9 @@ def code_sent_to(phone, after):
 
 def link_in(body):
     """The path of the portal's link in a message ("http://…/booking/R/?token=T" -> the path
-    and query), to be opened on the served portal."""
-    url = re.search(r"https?://\S+", body).group().rstrip("。，,.")
+    and query), to be opened on the served portal. The link ends where ASCII does: a signature
+    in 【】 or Chinese punctuation may follow it without a space."""
+    url = re.search(r"https?://[!-~]+", body).group().rstrip(".,;)")
     return url[url.index("/", url.index("//") + 2) :]
 
 
