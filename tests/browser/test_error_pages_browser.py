@@ -35,6 +35,14 @@ def test_a_stale_form_answers_the_portals_page_and_a_reload_sends_it(visit):
 
 def test_an_unknown_address_and_the_favicon(visit, site):
     page = visit(language="en")
+    home = page.goto("/")
+    # Served as in production: the security headers (HSTS goes with HTTPS only, behind the
+    # proxy of docker-compose.yml).
+    headers = home.headers
+    assert headers["x-content-type-options"] == "nosniff"
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["referrer-policy"] == "same-origin"
     response = page.goto("/no-such-page/")
     assert response.status == 404
     assert steps.heading(page) == "Page not found"
