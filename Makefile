@@ -12,7 +12,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+# axe-core for the browser tests' accessibility checks (tests/browser/test_accessibility.py),
+# from package.json/package-lock.json; npm writes node_modules/.package-lock.json.
+NODE_STAMP := node_modules/.package-lock.json
+$(NODE_STAMP): package-lock.json
+	npm ci --no-audit --no-fund
+
+setup: $(STAMP) $(NODE_STAMP)
 
 migrate: setup
 	$(BIN)/python manage.py migrate --noinput

@@ -24,6 +24,7 @@ api_docs = csp_update({"style-src": [UNSAFE_INLINE], "img-src": ["data:"]})(
 urlpatterns = [
     path("", include("windows.home_urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("preferences/a11y/", views.toggle_a11y, name="toggle-a11y"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

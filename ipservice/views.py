@@ -1,6 +1,10 @@
+from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.templatetags.static import static
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -50,7 +54,30 @@ def page_not_found(request, exception):
 
 
 def server_error(request):
+    """The portal's 500 page: a template of its own rendered without the request's context
+    (no context processor, so nothing reads the session, the user or the database, which may be
+    what failed), in the language the request was in."""
     if request.path.startswith("/api/"):
         body = {"code": "server_error", "message": "服务器错误。Server error.", "errors": {}}
         return JsonResponse(body, status=500)
-    return render(request, "500.html", status=500)
+    hotlines = {
+        "portal_hotline": settings.PORTAL_HOTLINE,
+        "citizen_hotline": settings.CITIZEN_HOTLINE,
+    }
+    return HttpResponseServerError(loader.render_to_string("500.html", hotlines))
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: the portal's page, saying what to do (reload, send again), instead of
+    Django's bare one. The reason stays out of the page; it is for the log."""
+    return render(request, "403_csrf.html", status=403)
+
+
+@require_GET
+def favicon(request):
+    """/favicon.ico, which browsers ask for where a page names no icon (files, the API): the
+    portal's icon, under its static address (hashed in production, so not a permanent
+    redirect)."""
+    response = HttpResponseRedirect(static("favicon.svg"))
+    patch_cache_control(response, public=True, max_age=24 * 3600)
+    return response

@@ -8,11 +8,19 @@ import os
 import shutil
 
 import pytest
+import redis
 from django.conf import settings
 from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
 from tests.catalog.factories import CategoryFactory, ServiceItemFactory
+from tests.conftest_worker import WorkerProcess
+from tests.production import (
+    PHONE_SCREEN,
+    Gunicorn,
+    production_env,
+    server_redis_url,
+)
 from tests.windows.factories import (
     DistrictFactory,
     ServicePointFactory,
@@ -152,6 +160,109 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """The static files collected as the Dockerfile collects them, once per session, for the
+    servers started as in production (tests/production.py)."""
+    from tests.production import collect_static
+
+    return collect_static(tmp_path_factory.mktemp("static"))
+
+
+# The portal served as in production (tests/production.py), for the browser journeys (issue 11):
+# gunicorn with DJANGO_DEBUG=0, WhiteNoise, secure cookies and the security headers, PostgreSQL,
+# Redis and a Celery worker, at http://localhost:<port>. One server and one worker serve the
+# whole session (starting them costs seconds); each test starts with the server's Redis
+# database empty (cache, rate-limit counters, queued tasks) and, being transactional, with its
+# own rows only. Each person opens a fresh browser context (`visit`), as someone who follows
+# the link of an SMS does; what the server answered with a 5xx, and what Chromium refused under
+# the Content-Security-Policy, fails the test. Mark such tests browser, postgres and redis.
+
+
+class Site:
+    def __init__(self, server, worker):
+        self.server = server
+        self.worker = worker
+        self.url = server.url
+
+    def output(self):
+        return self.server.output() + self.worker.output
+
+
+@pytest.fixture(scope="session")
+def production_site(django_db_setup, django_db_blocker, collected_static, tmp_path_factory):
+    """gunicorn (2 workers) and a Celery worker (prefork, as docker-compose.yml's) against the
+    test database and the server's own Redis database, for the whole session."""
+    if not settings.REDIS_URL:
+        pytest.skip("needs Redis (set REDIS_URL)")
+    directory = tmp_path_factory.mktemp("site")
+    media = {"DJANGO_MEDIA_ROOT": str(directory / "media")}  # the reports the worker builds
+    server = Gunicorn(directory, collected_static, workers=2, **media)
+    try:
+        worker = WorkerProcess(production_env(collected_static, **media))
+        worker.wait_ready()
+    except BaseException:
+        server.stop()
+        raise
+    yield Site(server, worker)
+    worker.stop()
+    server.stop()
+
+
+@pytest.fixture
+def site(production_site, transactional_db):
+    """The served portal, its cache, rate limits and queue empty for this test."""
+    redis.Redis.from_url(server_redis_url()).flushdb()
+    yield production_site
+
+
+class Visits:
+    """Opens a fresh browser context per person and watches what goes wrong in it."""
+
+    def __init__(self, browser, site):
+        self.browser = browser
+        self.site = site
+        self.contexts = []
+        self.problems = []
+
+    def __call__(self, language="zh-hans", screen=PHONE_SCREEN, **options):
+        context = self.browser.new_context(
+            base_url=self.site.url,
+            viewport=screen,
+            locale="en-US" if language == "en" else "zh-CN",
+            **options,
+        )
+        if language == "en":
+            context.add_cookies([{"name": "django_language", "value": "en", "url": self.site.url}])
+        self.contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.on("response", self._check_status)
+        page.on("console", self._check_console)
+        return page
+
+    def _check_status(self, response):
+        if response.status >= 500:
+            self.problems.append(f"{response.status} {response.url}")
+
+    def _check_console(self, message):
+        if "Content Security Policy" in message.text or "Permissions policy" in message.text:
+            self.problems.append(message.text)
+
+    def close(self):
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def visit(browser, site):
+    """`visit(language="en", screen=DESK_SCREEN)`: a page in a fresh browser context."""
+    visits = Visits(browser, site)
+    yield visits
+    visits.close()
+    assert visits.problems == [], site.output()[-5000:]
+
+
 # Real headless Chromium (Debian's package) driven by Playwright, against the live server.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
@@ -181,6 +292,8 @@ def browser(chromium_path):
 
 @pytest.fixture
 def page(browser, live_server):
+    """A phone browser on Django's in-process live server (development settings). The journeys
+    use the served portal instead (`visit`; tests/browser/conftest.py's `page`)."""
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": 360, "height": 740}, locale="zh-CN"
     )

@@ -1,8 +1,19 @@
-"""The catalog on a 360-px phone in real Chromium: search, the guide, the printable checklist."""
+"""The catalog on a 360-px phone in real Chromium, on the portal served as in production
+(`visit`, tests/conftest.py): search, the guide, the printable checklist."""
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture
+def page(visit):
+    return visit()
 
 
 def fits_the_screen(page):
@@ -47,14 +58,8 @@ def test_checklist_print_button_works_with_javascript(page, pledge, pledge_windo
     assert not page.locator(".site-header").is_visible()
 
 
-def test_checklist_without_javascript_has_no_dead_button(browser, live_server, pledge):
-    context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 360, "height": 740}, java_script_enabled=False
-    )
-    try:
-        page = context.new_page()
-        page.goto("/catalog/ip-pledge/checklist/")
-        assert page.get_by_role("heading", level=1).count() == 1
-        assert not page.locator("[data-print]").is_visible()
-    finally:
-        context.close()
+def test_checklist_without_javascript_has_no_dead_button(visit, pledge):
+    page = visit(java_script_enabled=False)
+    page.goto("/catalog/ip-pledge/checklist/")
+    assert page.get_by_role("heading", level=1).count() == 1
+    assert not page.locator("[data-print]").is_visible()

@@ -7,25 +7,17 @@ answers as empty (ipservice/cache.py), rate limits let requests through (RATELIM
 and a booking's notice stays queued in the database (appointments/outbox.py). Then, Redis being
 back, the stale-notice sweep sends it.
 
-The server runs with DJANGO_DEBUG=1 only so that pages need no collected static files; the cache
-and broker settings under test do not depend on it.
+The server runs as in production (tests/production.py: DJANGO_DEBUG=0, collected static files,
+secure cookies), with only REDIS_URL changed.
 """
 
 import datetime as dt
 import io
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from django.conf import settings
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.management import call_command
 
 from appointments import tasks, workdays
@@ -35,7 +27,7 @@ from ipservice import dates
 from reviews.models import Complaint
 from tests.appointments.factories import person
 from tests.catalog.factories import CategoryFactory, ServiceItemFactory
-from tests.conftest_worker import _database_url
+from tests.production import Gunicorn, with_server_password
 from tests.windows.factories import (
     DistrictFactory,
     ServicePointFactory,
@@ -51,76 +43,24 @@ PASSWORD = "outage-pass-1"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    def __init__(self, log_path):
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        env = {
-            **os.environ,
-            "DATABASE_URL": _database_url(),
-            "REDIS_URL": NOWHERE,
-            "DJANGO_DEBUG": "1",
-            "DJANGO_LOG_LEVEL": "WARNING",
-            "DATABASE_CONN_MAX_AGE": "0",  # no connection left open when the test ends
-        }
-        gunicorn = Path(sys.executable).parent / "gunicorn"
-        self.log = open(log_path, "w")  # noqa: SIM115 (closed in stop)
-        self.process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
-            [str(gunicorn), "ipservice.wsgi", "--bind", f"127.0.0.1:{self.port}"]
-            + ["--workers", "1", "--timeout", "60"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def wait_ready(self, timeout=30.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.url}/healthz", timeout=5).status_code == 200:
-                    return
-            except (requests.ConnectionError, requests.Timeout):  # not up yet, or a busy machine
-                time.sleep(0.2)
-        raise AssertionError(f"gunicorn did not start:\n{self.output()}")
-
-    def output(self):
-        self.log.flush()
-        return Path(self.log_path).read_text(errors="replace")
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(5)
-        self.log.close()
-
-
 @pytest.fixture
-def server(transactional_db, tmp_path):
-    server = Server(tmp_path / "gunicorn.log")
+def server(transactional_db, tmp_path, collected_static):
+    server = Gunicorn(tmp_path, collected_static, REDIS_URL=NOWHERE, DJANGO_LOG_LEVEL="WARNING")
     try:
-        server.wait_ready()
         yield server
     finally:
         server.stop()
 
 
-def _with_password(user):
-    # The server checks passwords with the project's hashers; this process uses a fast one.
-    hasher = PBKDF2PasswordHasher()
-    user.password = hasher.encode(PASSWORD, hasher.salt(), iterations=1000)
-    user.save(update_fields=["password"])
-    return user
+class LocalhostSession(requests.Session):
+    """A client that sends cookies back as a browser does to http://localhost (a secure
+    context): the Secure ones of DJANGO_DEBUG=0 too, which requests keeps for https."""
+
+    def send(self, request, **kwargs):
+        response = super().send(request, **kwargs)
+        for cookie in self.cookies:
+            cookie.secure = False
+        return response
 
 
 @pytest.fixture
@@ -132,8 +72,8 @@ def office(transactional_db):
     hours = [(day, (9, 0), (17, 0)) for day in range(7)]
     window = ServicePointFactory(district=DistrictFactory(code="310104"), hours=hours)
     window.items.add(item)
-    staff = _with_password(StaffMembershipFactory(window=window).user)
-    bureau = _with_password(UserFactory(username="bureau-outage", is_staff=True))
+    staff = with_server_password(StaffMembershipFactory(window=window).user, PASSWORD)
+    bureau = with_server_password(UserFactory(username="bureau-outage", is_staff=True), PASSWORD)
     bureau.groups.add(Group.objects.get_or_create(name=BUREAU_GROUP)[0])
     day = workdays.add_working_days(dates.today(), 1)  # the next working day: open, bookable
     return {"window": window, "item": item, "staff": staff, "bureau": bureau, "day": day}
@@ -151,7 +91,7 @@ def _csrf(session, url):
 
 
 def _logged_in(server, user):
-    session = requests.Session()
+    session = LocalhostSession()
     token = _csrf(session, f"{server.url}/accounts/login/")
     response = session.post(
         f"{server.url}/accounts/login/",
@@ -194,7 +134,7 @@ class Walk:
 def test_with_redis_unreachable_the_portal_keeps_serving(server, office):
     window, item, day = office["window"], office["item"], office["day"]
     walk = Walk(server)
-    public = requests.Session()
+    public = LocalhostSession()
 
     # The APIs: due date, slots, a booking.
     due = walk(public, "GET", f"/api/v1/calendar/due-date/?start={day}&days=3")

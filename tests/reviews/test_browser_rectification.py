@@ -1,5 +1,6 @@
-"""End to end in headless Chromium on a 360-px phone: a person rates a completed case with 1
-through the link of their invitation, and bureau staff work the rectification to its close."""
+"""End to end in headless Chromium on a 360-px phone, on the portal served as in production
+(`visit`, tests/conftest.py): a person rates a completed case with 1 through the link of their
+invitation, and bureau staff work the rectification to its close."""
 
 import pytest
 from django.utils import timezone
@@ -9,10 +10,21 @@ from appointments.signals import case_completed
 from reviews.constants import RectificationStatus
 from reviews.models import Rating, Rectification
 from reviews.services.rectifications import is_on_time
+from tests.production import PASSWORD, with_server_password
 
 from .factories import CompletedCaseFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture
+def page(visit):
+    return visit()
 
 
 def submit(page, form="main form"):
@@ -47,9 +59,10 @@ def test_a_person_rates_1_and_the_bureau_closes_the_rectification(page, bureau, 
     rect = Rectification.objects.get(rating=rating)
 
     # Bureau staff log in and work it through.
+    with_server_password(bureau)
     page.goto("/accounts/login/?next=/reviews/rectifications/")
     page.fill('input[name="username"]', bureau.username)
-    page.fill('input[name="password"]', "pass-word-123")
+    page.fill('input[name="password"]', PASSWORD)
     submit(page)
     page.locator(f'a[href="/reviews/rectifications/{rect.pk}/"]').click()
     page.wait_for_load_state()
