@@ -158,24 +158,17 @@ def open_manage_link(page, link, reference):
 
 def reschedule_to_another_time(page):
     """Change the time to the first other time of the first day offered; returns its text.
-    A confirmation asked before the move (a page of its own, or a dialog) is given."""
+    Tapping a time only asks; the move is made by confirming it."""
     page.get_by_role("link", name="Change the time").click()
     page.locator(".day-list a").first.click()
-    slot = page.locator("button.slot").first
+    slot = page.locator("a.slot").first
     new_time = slot.locator(".slot-time").inner_text()
-    page.once("dialog", lambda dialog: dialog.accept())
     slot.click()
     page.wait_for_load_state()
-    confirm_if_asked(page, "/reschedule/")
+    assert heading(page) == "Change the time"
+    page.get_by_role("button", name="Confirm the new time").click()
+    page.wait_for_load_state()
     return new_time
-
-
-def confirm_if_asked(page, still_at):
-    """When the action stopped at a confirmation (the address still `still_at`, a form to
-    send), send it: the person confirms."""
-    if re.search(still_at, page.url) and page.locator("main form button[type=submit]").count():
-        page.locator("main form button[type=submit]").first.click()
-        page.wait_for_load_state()
 
 
 def cancel_booking(page):
@@ -252,12 +245,11 @@ def check_in_by_reference(page, reference):
 
 
 def case_action(page, name):
-    """One action of the case page (Accept, Complete); a confirmation asked first (a page of
-    its own, or a dialog) is given."""
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name=name, exact=True).click()
+    """One action of the case page (Accept, Complete): its box ticked first, as the page asks."""
+    form = page.locator("form").filter(has=page.get_by_role("button", name=name, exact=True))
+    form.locator("input[type=checkbox][name$=confirm]").check()
+    form.get_by_role("button", name=name, exact=True).click()
     page.wait_for_load_state()
-    confirm_if_asked(page, r"/staff/cases/\d+/[a-z-]+/")
 
 
 def expect_status(page, text):
