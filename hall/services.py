@@ -70,7 +70,7 @@ def allowed_actions(ticket, actions=STAFF_ACTIONS):
     return [a for a in actions if ticket.status in TRANSITIONS[a][0]]
 
 
-# --- the ticket's private link ------------------------------------------------------------------
+# --- the ticket's private link ---
 
 
 def ticket_token(ticket):
@@ -92,7 +92,7 @@ def get_ticket_for_token(pk, token):
     return ticket
 
 
-# --- access ---------------------------------------------------------------------------------------
+# --- access ---
 
 
 def works_at(user, window_id):
@@ -137,7 +137,7 @@ def can_manage_counters(user, window):
     return user.memberships.filter(window=window, role=Role.SUPERVISOR).exists()
 
 
-# --- counters ---------------------------------------------------------------------------------------
+# --- counters ---
 
 
 def current_session(user, today=None):
@@ -200,7 +200,7 @@ def handled_items(counter):
     return chosen or list(counter.window.items.values_list("pk", flat=True))
 
 
-# --- issuing tickets --------------------------------------------------------------------------
+# --- issuing tickets ---
 
 
 def group_letter(item):
@@ -307,15 +307,13 @@ def _create(window, item, now, *, case=None, phone="", priority_reason=""):
         issued_at=now,
     )
     ticket.rank = ordering.rank_of(ticket, case)
-    # Already this close to the front: no SMS that their turn nears (they are in the hall).
-    ticket.near_notice_sent = waiting.ahead_count(ticket) < settings.HALL_NOTIFY_AHEAD
     ticket.save()
     _record(ticket, TicketAction.ISSUE, "", actor=None)
     waiting.queue_changed(window.pk)
     return ticket
 
 
-# --- moving tickets ---------------------------------------------------------------------------------
+# --- moving tickets ---
 
 
 def _record(ticket, action, from_status, *, actor, counter=None, note=""):
@@ -340,10 +338,14 @@ def _record(ticket, action, from_status, *, actor, counter=None, note=""):
 
 
 @transaction.atomic
-def apply(ticket, action, *, actor=None, note="", counter=None, **changes):
+def apply(ticket, action, *, actor=None, note="", at_counter=None, **changes):
     """Move `ticket` by `action` under a row lock; WrongState if its status forbids it."""
     sources, target = TRANSITIONS[action]
-    locked = Ticket.objects.select_for_update().select_related("item", "counter").get(pk=ticket.pk)
+    locked = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("item", "counter", "window")
+        .get(pk=ticket.pk)
+    )
     if locked.status not in sources:
         raise WrongState()
     from_status = locked.status
@@ -351,7 +353,7 @@ def apply(ticket, action, *, actor=None, note="", counter=None, **changes):
     for field, value in changes.items():
         setattr(locked, field, value)
     locked.save()
-    _record(locked, action, from_status, actor=actor, counter=counter, note=note)
+    _record(locked, action, from_status, actor=actor, counter=at_counter, note=note)
     waiting.queue_changed(locked.window_id)
     return locked
 
@@ -394,8 +396,8 @@ def call_next(counter, actor, now=None):
             ticket,
             TicketAction.CALL,
             actor=actor,
+            at_counter=counter,
             counter=counter,
-            counter_id=counter.pk,
             called_at=ticket.called_at or now,
             reserved_for=None,
             served_by=actor,
@@ -446,7 +448,12 @@ def transfer(ticket, actor, *, counter=None, item=None):
         note = _("to %(item)s") % {"item": item.display_name}
     with transaction.atomic():
         moved = apply(
-            ticket, TicketAction.TRANSFER, actor=actor, note=note, counter=ticket.counter, **changes
+            ticket,
+            TicketAction.TRANSFER,
+            actor=actor,
+            note=note,
+            at_counter=ticket.counter,
+            **changes,
         )
         moved.rank = ordering.rank_of(moved)
         moved.save(update_fields=["rank"])

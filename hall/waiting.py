@@ -97,7 +97,7 @@ def ticket_state(ticket):
     }
 
 
-# --- the calling display ---------------------------------------------------------------------------
+# --- the calling display ---
 
 
 def queue_changed(window_id):
@@ -148,7 +148,7 @@ def _snapshot(window_id, day):
     }
 
 
-# --- the SMS when a turn nears -------------------------------------------------------------------
+# --- the SMS when a turn nears ---
 
 
 def notify_near(window_id, day):
