@@ -64,7 +64,7 @@ def summary_values(sheet):
     """{key: value} of the totals table: column C holds the API's key, D the value."""
     values = {}
     for row in sheet.iter_rows(min_col=1, max_col=4, values_only=True):
-        if isinstance(row[2], str) and re.fullmatch(r"[a-z_]+(\.[a-z0-9_]+)?", row[2]):
+        if isinstance(row[2], str) and re.fullmatch(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)?", row[2]):
             values.setdefault(row[2], row[3])
     return values
 
