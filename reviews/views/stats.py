@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from appointments.constants import Channel, Status
 from catalog.models import ServiceItem
 from ipservice import dates
+from windows.constants import WEEKDAYS
 from windows.models import District, ServicePoint, is_bureau
 
 from ..stats import stats_overview
@@ -351,5 +352,26 @@ def dashboard(request):
             by_status=_by_value(Status.choices, stats["cases"]),
             by_channel=_by_value(Channel.choices, stats["channels"]),
             sections=[_section(d, title, overview["by"][d], metric, columns) for d, title in shown],
+            heatmap=_heatmap(overview["queue_heatmap"]),
         )
     return render(request, "reviews/stats/dashboard.html", context)
+
+
+HEAT_LEVELS = (10, 20, 30, 45)  # minutes: the classes heat-0 … heat-4 of the heat map's cells
+
+
+def _heatmap(cells):
+    """The waiting heat map (hall.stats.waiting_heatmap) as table rows: weekday × hour, each
+    cell (minutes, tickets, level); None when no ticket was called."""
+    if not cells:
+        return None
+    hours = range(min(h for _d, h in cells), max(h for _d, h in cells) + 1)
+    rows = []
+    for weekday, label in WEEKDAYS:
+        row = []
+        for hour in hours:
+            minutes, count = cells.get((weekday + 1, hour), (None, 0))
+            level = None if minutes is None else sum(minutes > limit for limit in HEAT_LEVELS)
+            row.append({"minutes": minutes, "tickets": count, "level": level})
+        rows.append({"label": label, "cells": row})
+    return {"hours": list(hours), "rows": rows}
