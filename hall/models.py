@@ -164,6 +164,13 @@ class Ticket(models.Model):
         ]
         indexes = [
             models.Index(fields=["window", "day", "status"]),
+            # Call-next walks the waiting tickets in the order of hall.ordering.ORDER_BY and
+            # stops at the first one it may lock: no sort of the whole queue per call.
+            models.Index(
+                fields=["window", "day", "rank", "issued_at", "id"],
+                condition=Q(status="waiting"),
+                name="ticket_waiting_order",
+            ),
             # The statistics of one year select by it (reviews.stats, hall.stats).
             models.Index(fields=["issued_at"]),
         ]

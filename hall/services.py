@@ -195,9 +195,9 @@ def sign_out(counter, user, now=None):
 
 
 def handled_items(counter):
-    """The ids of the items `counter` calls: its own choice, else every item of the window."""
-    chosen = list(counter.items.values_list("pk", flat=True))
-    return chosen or list(counter.window.items.values_list("pk", flat=True))
+    """The ids of the items `counter` calls, or None for every item (none chosen): a ticket is
+    only ever issued for an item of its window."""
+    return list(counter.items.values_list("pk", flat=True)) or None
 
 
 # --- issuing tickets ---
@@ -368,12 +368,11 @@ def require_session(counter, user, now):
 def callable_tickets(counter, day):
     """The waiting tickets `counter` may call: of the items it handles, not transferred to
     another counter."""
-    return Ticket.objects.filter(
-        window_id=counter.window_id,
-        day=day,
-        status=TicketStatus.WAITING,
-        item_id__in=handled_items(counter),
+    tickets = Ticket.objects.filter(
+        window_id=counter.window_id, day=day, status=TicketStatus.WAITING
     ).filter(Q(reserved_for__isnull=True) | Q(reserved_for=counter))
+    items = handled_items(counter)
+    return tickets if items is None else tickets.filter(item_id__in=items)
 
 
 def call_next(counter, actor, now=None):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from appointments.constants import NoticeChannel
 from appointments.notices import queue_message
 from ipservice import dates
+from windows.models import ServicePoint
 
 from . import ordering
 from .constants import TicketStatus
@@ -107,10 +108,13 @@ def queue_changed(window_id):
 
 
 def queue_snapshot(window_id, now=None):
-    """{calls, waiting, time}: no personal data, cached for QUEUE_SECONDS."""
+    """{calls, waiting, time}: no personal data, cached for QUEUE_SECONDS; None for a window
+    that is not active (read only when the cache has nothing)."""
     key = QUEUE_KEY.format(window_id)
     snapshot = cache.get(key)
     if snapshot is None:
+        if not ServicePoint.objects.active().filter(pk=window_id).exists():
+            return None
         snapshot = _snapshot(window_id, dates.local_day(now or timezone.now()))
         cache.set(key, snapshot, QUEUE_SECONDS)
     return {**snapshot, "time": timezone.localtime(now).isoformat(timespec="seconds")}

@@ -128,9 +128,10 @@ class QueueView(APIView):
 
     @extend_schema(responses={200: OpenApiResponse(description="`calls`, `waiting`, `time`.")})
     def get(self, request, pk):
-        if not ServicePoint.objects.active().filter(pk=pk).exists():
+        snapshot = waiting.queue_snapshot(pk)
+        if snapshot is None:
             raise NotFound()
-        return Response(waiting.queue_snapshot(pk))
+        return Response(snapshot)
 
 
 class CounterSerializer(serializers.ModelSerializer):
