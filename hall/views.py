@@ -21,9 +21,9 @@ from ipservice import dates, private_links
 from windows.models import ServicePoint
 
 from . import pads, services, waiting
-from .constants import TicketAction, TicketStatus
+from .constants import PriorityReason, TicketAction, TicketStatus
 from .exceptions import HallError
-from .forms import FinishForm, TicketForm, TransferForm
+from .forms import FinishForm, PriorityForm, TicketForm, TransferForm
 from .models import Counter, Ticket
 
 TICKET_COOKIE = "ticket_token"
@@ -182,6 +182,7 @@ def _render_counter(request, counter, status=200, **forms):
         "can_manage": services.can_manage_counters(request.user, counter.window),
         "pad_link": pads.pad_link(counter) if request.GET.get("pad") else "",
         "materials": current.item.materials.all() if current else [],
+        "priority_reasons": PriorityReason.choices,
     }
     return render(request, "hall/counter.html", context, status=status)
 
@@ -257,3 +258,41 @@ def ticket_action(request, pk, action):
     if counter is None:
         return redirect("hall:counter_list")
     return redirect("hall:counter", pk=counter.pk)
+
+
+@login_required
+@require_POST
+def counter_check_in(request, pk):
+    """The clerk checks a booked person in by reference (typed or scanned) and gives the
+    ticket; the same rules as the kiosk."""
+    counter = _counter_for_clerk(request.user, pk)
+    try:
+        ticket = services.issue_for_booking(
+            counter.window, request.POST.get("reference", ""), actor=request.user
+        )
+    except HallError as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Ticket %(number)s given.") % {"number": ticket.number})
+    return redirect("hall:counter", pk=counter.pk)
+
+
+@login_required
+@require_POST
+def ticket_priority(request, pk):
+    """The clerk marks a waiting person as priority (older people, disability, pregnancy)."""
+    ticket = services.get_ticket_for_user(request.user, pk)
+    form = PriorityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the reason for priority."))
+    else:
+        try:
+            services.mark_priority(ticket, request.user, form.cleaned_data["reason"])
+        except HallError as exc:
+            messages.error(request, exc.message)
+    session = services.current_session(request.user)
+    if session is None:
+        return redirect("hall:counter_list")
+    return redirect("hall:counter", pk=session.counter_id)

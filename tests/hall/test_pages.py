@@ -118,3 +118,22 @@ def test_supervisor_makes_a_pad_link(client, window_a, staff_a):
     client.force_login(staff_a)
     response = client.post(f"/staff/counters/{counter.pk}/new-pad/", follow=True)
     assert "data-pad-link" in response.content.decode()
+
+
+def test_clerk_checks_a_booking_in_and_marks_a_priority(client, clock, window_a, items, staff_a):
+    from tests.appointments.factories import CaseFactory
+
+    from .conftest import MORNING
+
+    counter = CounterFactory(window=window_a, number=8)
+    services.sign_in(counter, staff_a)
+    walk_in = services.issue_walk_in(window_a, items["a"])
+    case = CaseFactory(booking=True, window=window_a, item=items["a"], start=MORNING)
+    client.force_login(staff_a)
+    client.post(f"/staff/counters/{counter.pk}/check-in/", {"reference": case.reference})
+    booked = Ticket.objects.get(case=case)
+    assert booked.booked and Case.objects.get(pk=case.pk).status == Status.CHECKED_IN
+    client.post(f"/staff/tickets/{walk_in.pk}/priority/", {"reason": "elderly"})
+    walk_in.refresh_from_db()
+    assert walk_in.priority and walk_in.rank == 0
+    assert services.call_next(counter, staff_a).pk == walk_in.pk
