@@ -9,10 +9,13 @@
 - GET, POST /windows/{id}/counters/ (staff of the window; POST supervisor or bureau).
 """
 
+from collections.abc import Mapping
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -30,6 +33,14 @@ from ..constants import TicketAction
 from ..exceptions import HallError
 from ..forms import CounterForm, FinishForm, TicketForm, TransferForm
 from ..models import Counter
+
+
+def body(request):
+    """The request's JSON object; a 400 for an array, a string or a number (a form cannot read
+    them)."""
+    if not isinstance(request.data, Mapping):
+        raise serializers.ValidationError(_("The request body must be a JSON object."))
+    return request.data
 
 
 def conflict(exc):
@@ -98,7 +109,7 @@ class TicketIssueView(APIView):
     )
     def post(self, request, pk):
         window = get_object_or_404(ServicePoint.objects.active(), pk=pk)
-        form = TicketForm(request.data, window=window)
+        form = TicketForm(body(request), window=window)
         if not form.is_valid():
             invalid(form)
         actor = request.user if services.works_at(request.user, window.pk) else None
@@ -167,7 +178,7 @@ class CounterListView(APIView):
         window = self.window(request, pk)
         if not services.can_manage_counters(request.user, window):
             raise PermissionDenied()
-        data = request.data.copy() if hasattr(request.data, "copy") else dict(request.data)
+        data = dict(body(request))
         codes = data.get("items") or []
         if isinstance(codes, list):
             found = dict(
@@ -253,7 +264,7 @@ def _no_show(ticket, request):
 def _start(ticket, request):
     person = None
     if ticket.case_id is None:
-        form = PersonForm(request.data)
+        form = PersonForm(body(request))
         if not form.is_valid():
             invalid(form)
         person = form.cleaned_data
@@ -261,14 +272,14 @@ def _start(ticket, request):
 
 
 def _finish(ticket, request):
-    form = FinishForm(request.data)
+    form = FinishForm(body(request))
     if not form.is_valid():
         invalid(form)
     return services.finish(ticket, request.user, complete=form.cleaned_data["complete"])
 
 
 def _transfer(ticket, request):
-    form = TransferForm(request.data, ticket=ticket)
+    form = TransferForm(body(request), ticket=ticket)
     if not form.is_valid():
         invalid(form)
     return services.transfer(ticket, request.user, **form.cleaned_data)

@@ -143,3 +143,27 @@ def test_counters_list_and_create(api, window_a, items, staff_a, bureau):
     response = api.post(url, {"number": 5}, format="json")
     assert response.status_code == 201
     assert Counter.objects.filter(window=window_a).count() == 2
+
+
+@pytest.mark.parametrize("payload", ["[1, 2]", '"text"', "3", "null"])
+def test_bodies_that_are_not_objects_are_400(api, clock, window_a, items, bureau, payload):
+    response = api.post(
+        f"/api/v1/windows/{window_a.pk}/tickets/", payload, content_type="application/json"
+    )
+    assert response.status_code == 400
+    api.force_authenticate(bureau)
+    response = api.post(
+        f"/api/v1/windows/{window_a.pk}/counters/", payload, content_type="application/json"
+    )
+    assert response.status_code == 400
+
+
+def test_action_bodies_that_are_not_objects_are_400(api, clock, window_a, items, counters, clerks):
+    services.issue_walk_in(window_a, items["a"])
+    ticket = services.call_next(counters[0], clerks[0])
+    api.force_authenticate(clerks[0])
+    for action in ("start", "transfer"):
+        response = api.post(
+            f"/api/v1/tickets/{ticket.pk}/{action}/", "[1]", content_type="application/json"
+        )
+        assert response.status_code == 400
