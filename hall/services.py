@@ -18,6 +18,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+from django_ratelimit import ALL
+from django_ratelimit.core import is_ratelimited
 
 from appointments import cases, workdays
 from appointments.constants import Action, Channel, Status
@@ -43,6 +45,21 @@ from .exceptions import (
 from .models import Counter, CounterSession, Ticket, TicketEvent
 
 TOKEN_SALT = "hall.ticket"
+TICKET_RATE_GROUP = "hall.tickets"
+
+
+def too_many_tickets(request):
+    """Count this ticket request against HALL_TICKET_RATE_LIMIT for the client address (the
+    kiosk page and the API together); True beyond it."""
+    return is_ratelimited(
+        request,
+        group=TICKET_RATE_GROUP,
+        key="ip",
+        rate=settings.HALL_TICKET_RATE_LIMIT,
+        method=ALL,
+        increment=True,
+    )
+
 
 # action -> (statuses it may start from, status it leads to)
 TRANSITIONS = {

@@ -42,7 +42,11 @@ def kiosk(request, pk):
     scanned); a priority and a phone if wanted. Answers with the printable ticket."""
     window = _window(pk)
     form = TicketForm(request.POST or None, window=window)
-    if request.method == "POST" and form.is_valid():
+    limited = request.method == "POST" and services.too_many_tickets(request)
+    if limited:
+        form.is_valid()
+        form.add_error(None, _("Too many tickets from this address. Please wait a minute."))
+    elif request.method == "POST" and form.is_valid():
         from .api.views import issue_from_form
 
         try:
@@ -60,7 +64,8 @@ def kiosk(request, pk):
         .order_by("category__order", "code")
     )
     context = {"window": window, "form": form, "items": items}
-    return render(request, "hall/kiosk.html", context, status=400 if form.errors else 200)
+    status = 429 if limited else 400 if form.errors else 200
+    return render(request, "hall/kiosk.html", context, status=status)
 
 
 def _printed_ticket(request, ticket):

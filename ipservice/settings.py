@@ -412,6 +412,9 @@ HALL_NOTIFY_AHEAD = envint("HALL_NOTIFY_AHEAD", 3)
 HALL_SERVICE_MINUTES = envint("HALL_SERVICE_MINUTES", 10)
 # How long the rating pad offers the case just finished at its counter.
 HALL_PAD_SECONDS = envint("HALL_PAD_SECONDS", 60)
+# Tickets per client address (the kiosk page and POST /api/v1/windows/{id}/tickets/ together):
+# a hall's kiosk gives a few a minute; a script draining the walk-in quota is refused (429).
+HALL_TICKET_RATE_LIMIT = os.environ.get("HALL_TICKET_RATE_LIMIT", "30/m")
 
 # --- Celery at work: notices, reminders, alerts (block added by the notices helper) ----------
 # A notice whose gateway or mail server fails is retried: the delay starts at NOTICE_RETRY_DELAY

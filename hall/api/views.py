@@ -23,6 +23,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from appointments.api.booking_views import RateLimited
 from appointments.api.case_serializers import raise_as_api_error
 from appointments.forms import PersonForm
 from ipservice.api import Conflict, form_errors
@@ -109,6 +110,8 @@ class TicketIssueView(APIView):
     )
     def post(self, request, pk):
         window = get_object_or_404(ServicePoint.objects.active(), pk=pk)
+        if services.too_many_tickets(request):
+            raise RateLimited(_("Too many tickets from this address. Please wait a minute."))
         form = TicketForm(body(request), window=window)
         if not form.is_valid():
             invalid(form)

@@ -167,3 +167,17 @@ def test_action_bodies_that_are_not_objects_are_400(api, clock, window_a, items,
             f"/api/v1/tickets/{ticket.pk}/{action}/", "[1]", content_type="application/json"
         )
         assert response.status_code == 400
+
+
+def test_tickets_per_address_are_limited(api, client, clock, window_a, items, settings):
+    settings.HALL_TICKET_RATE_LIMIT = "2/m"
+    url = f"/api/v1/windows/{window_a.pk}/tickets/"
+    assert api.post(url, {"item": items["a"].code}, format="json").status_code == 201
+    assert (
+        client.post(f"/windows/{window_a.pk}/kiosk/", {"item": items["a"].code}).status_code == 200
+    )
+    response = api.post(url, {"item": items["a"].code}, format="json")
+    assert response.status_code == 429 and response.json()["code"] == "rate_limited"
+    assert (
+        client.post(f"/windows/{window_a.pk}/kiosk/", {"item": items["a"].code}).status_code == 429
+    )
