@@ -135,10 +135,13 @@ def visible_windows(user):
     return ServicePoint.objects.for_user(user)
 
 
-def get_counter_for_user(user, pk):
-    """A counter of a window where `user` works (the bureau: any); else 404."""
+def get_counter_for_clerk(user, pk):
+    """A counter of a window where `user` works, for the clerk's actions and page; else 404 (the
+    bureau included: it reads the counters, it does not work at them)."""
+    if not user.is_authenticated:
+        raise Http404("no such counter")
     counter = (
-        Counter.objects.filter(pk=pk, window__in=visible_windows(user))
+        Counter.objects.filter(pk=pk, window__memberships__user=user)
         .select_related("window")
         .first()
     )

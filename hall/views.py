@@ -135,13 +135,6 @@ def counter_list(request):
     return render(request, "hall/counter_list.html", {"counters": counters, "session": session})
 
 
-def _counter_for_clerk(user, pk):
-    counter = services.get_counter_for_user(user, pk)
-    if not services.works_at(user, counter.window_id):
-        raise Http404("no such counter")
-    return counter
-
-
 def _masked(ticket):
     ticket.phone_masked = mask_phone(ticket.phone) if ticket.phone else ""
     return ticket
@@ -150,7 +143,7 @@ def _masked(ticket):
 @login_required
 @require_GET
 def counter_page(request, pk):
-    counter = _counter_for_clerk(request.user, pk)
+    counter = services.get_counter_for_clerk(request.user, pk)
     return _render_counter(request, counter)
 
 
@@ -195,7 +188,7 @@ def _render_counter(request, counter, status=200, **forms):
 @login_required
 @require_POST
 def counter_action(request, pk, action):
-    counter = _counter_for_clerk(request.user, pk)
+    counter = services.get_counter_for_clerk(request.user, pk)
     try:
         if action == "sign-in":
             services.sign_in(counter, request.user)
@@ -270,7 +263,7 @@ def ticket_action(request, pk, action):
 def counter_check_in(request, pk):
     """The clerk checks a booked person in by reference (typed or scanned) and gives the
     ticket; the same rules as the kiosk."""
-    counter = _counter_for_clerk(request.user, pk)
+    counter = services.get_counter_for_clerk(request.user, pk)
     try:
         ticket = services.issue_for_booking(
             counter.window, request.POST.get("reference", ""), actor=request.user
