@@ -45,6 +45,8 @@ class Action(models.TextChoices):
     CANCEL = "cancel", _("Cancelled")
     RESCHEDULE = "reschedule", _("Rescheduled")
     NO_SHOW = "no-show", _("Marked as no-show")
+    # A step of the case's queue ticket (hall): issued, called, started, finished…
+    QUEUE = "queue", _("Queue ticket")
 
 
 class IdType(models.TextChoices):

@@ -8,6 +8,11 @@ from qrcode.image.pure import PyPNGImage
 
 def reference_png(reference: str) -> bytes:
     """A PNG of the QR code holding only the booking reference (no personal data)."""
+    return png(reference)
+
+
+def png(data: str) -> bytes:
+    """A PNG of the QR code holding `data` (a reference, or a ticket's status link)."""
     code = qrcode.QRCode(
         # Medium error correction survives a scratched phone screen or a creased printout.
         error_correction=qrcode.constants.ERROR_CORRECT_M,
@@ -15,7 +20,7 @@ def reference_png(reference: str) -> bytes:
         border=4,
         image_factory=PyPNGImage,
     )
-    code.add_data(reference)
+    code.add_data(data)
     code.make(fit=True)
     buffer = io.BytesIO()
     code.make_image().save(buffer)

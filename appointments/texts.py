@@ -224,6 +224,21 @@ _PURPOSES = [
         },
     ),
 ]
+_PURPOSES.append(
+    Purpose(
+        "queue_near",
+        _("Queue ticket: the turn is near (hall)"),
+        (SMS,),
+        {
+            "number": Placeholder(_("ticket number"), "A012"),
+            "window": BOOKING_FACTS["window"],
+            "ahead": Placeholder(_("people ahead"), 3),
+            "url": Placeholder(
+                _("link to the ticket's status"), "https://ip.example.gov.cn/tickets/42/?token=…"
+            ),
+        },
+    )
+)
 PURPOSES = {purpose.name: purpose for purpose in _PURPOSES}
 
 # The tags a text may use; everything else (load, include, extends, url, debug, …) is refused.

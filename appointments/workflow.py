@@ -17,7 +17,8 @@ TRANSITIONS = {
     Action.REJECT: ((Status.CHECKED_IN, Status.PENDING), Status.REJECTED),
     Action.COMPLETE: ((Status.ACCEPTED,), Status.COMPLETED),
     Action.CANCEL: ((Status.BOOKED,), Status.CANCELLED),
-    Action.NO_SHOW: ((Status.BOOKED,), Status.NO_SHOW),
+    # Checked in: a queue ticket's holder who did not come when called (hall, 过号).
+    Action.NO_SHOW: ((Status.BOOKED, Status.CHECKED_IN), Status.NO_SHOW),
 }
 
 # The actions window staff take from the workbench and the API (`/cases/{id}/{action}/`).

@@ -247,9 +247,11 @@ def load(clients, make_request, seconds=DURATION):
         conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
         counter = 0
         while time.perf_counter() < deadline and len(latencies) < MAX_REQUESTS:
-            method, path, body = make_request(index, counter)
+            method, path, body, *extra = make_request(index, counter)
             counter += 1
             headers = {"Content-Type": "application/json"} if body else {}
+            if extra:  # a fourth item: more headers (queue_bench: each clerk's token)
+                headers.update(extra[0])
             began = time.perf_counter()
             conn.request(method, path, body=body, headers=headers)
             response = conn.getresponse()

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "windows",
     "catalog",
     "appointments",
+    "hall",
     "reviews",
 ]
 
@@ -400,6 +401,24 @@ COMPLAINT_DUE_DAYS = envint("COMPLAINT_DUE_DAYS", 5)
 RATING_TOKEN_DAYS = envint("RATING_TOKEN_DAYS", 30)
 if RATING_TOKEN_DAYS < 1:
     raise ImproperlyConfigured("RATING_TOKEN_DAYS must be at least 1")
+
+# --- The hall: queue tickets and calling (issue 13, hall/) ------------------------------------
+# Walk-in tickets a window gives per day; no ticket within HALL_LAST_ADMISSION_MINUTES of the
+# day's closing time (the window's opening hours); a booking checked in from
+# HALL_GRACE_MINUTES before its slot to as long after it goes before walk-ins; a called person
+# is called again at most HALL_MAX_RECALLS times; an SMS goes out when HALL_NOTIFY_AHEAD people
+# are ahead; HALL_SERVICE_MINUTES is the service time assumed before a window has any.
+HALL_WALK_IN_QUOTA = envint("HALL_WALK_IN_QUOTA", 200)
+HALL_LAST_ADMISSION_MINUTES = envint("HALL_LAST_ADMISSION_MINUTES", 30)
+HALL_GRACE_MINUTES = envint("HALL_GRACE_MINUTES", 15)
+HALL_MAX_RECALLS = envint("HALL_MAX_RECALLS", 2)
+HALL_NOTIFY_AHEAD = envint("HALL_NOTIFY_AHEAD", 3)
+HALL_SERVICE_MINUTES = envint("HALL_SERVICE_MINUTES", 10)
+# How long the rating pad offers the case just finished at its counter.
+HALL_PAD_SECONDS = envint("HALL_PAD_SECONDS", 60)
+# Tickets per client address (the kiosk page and POST /api/v1/windows/{id}/tickets/ together):
+# a hall's kiosk gives a few a minute; a script draining the walk-in quota is refused (429).
+HALL_TICKET_RATE_LIMIT = os.environ.get("HALL_TICKET_RATE_LIMIT", "30/m")
 
 # --- Celery at work: notices, reminders, alerts (block added by the notices helper) ----------
 # A notice whose gateway or mail server fails is retried: the delay starts at NOTICE_RETRY_DELAY

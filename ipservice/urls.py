@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("windows.api.urls")),
     path("", include("catalog.api.urls")),
     path("", include("appointments.api.urls")),
+    path("", include("hall.api.urls")),
     path("", include("reviews.api.urls")),
 ]
 
@@ -36,6 +37,7 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("windows/", include("windows.urls")),
     path("", include("appointments.urls")),
+    path("", include("hall.urls")),
     path("", include("reviews.urls")),
 ]
 

@@ -68,6 +68,13 @@ FIGURE_LABELS = {
     "rectification_on_time_rate": _("On-time rectification rate"),
     "complaints": _("Complaints"),
     "complaints_closed": _("Complaints closed"),
+    # The hall's queue (hall.stats).
+    "tickets": _("Queue tickets"),
+    "avg_wait_minutes": _("Average wait (minutes)"),
+    "wait_within_15_rate": _("Called within 15 minutes"),
+    "wait_within_30_rate": _("Called within 30 minutes"),
+    "avg_service_minutes": _("Average service time (minutes)"),
+    "ticket_no_shows": _("Tickets not answered (过号)"),
 }
 # The parts of the figures that are counts by category.
 PART_LABELS = {

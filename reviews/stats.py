@@ -57,6 +57,7 @@ from appointments import workdays
 from appointments.constants import Channel, Status
 from appointments.models import Case
 from catalog.models import ServiceItem
+from hall import stats as hall_stats
 from windows.models import District, ServicePoint
 
 from .constants import BAD_SCORES, GOOD_SCORES, ComplaintStatus, RectificationStatus, Score
@@ -520,7 +521,17 @@ def compute_stats(year, *, district=None, window=None, item=None, windows=None, 
     """
     scope = Scope.build(district=district, window=window, item=item, windows=windows)
     raw = _raw(year, scope, complaints=complaints).get(None, {})
-    return {"year": year, **_finish(raw, complaints=complaints)}
+    return {"year": year, **_finish(raw, complaints=complaints), **queue_figures(year, scope)}
+
+
+def queue_figures(year, scope):
+    """The hall's figures (tickets, waiting and service times, ticket no-shows): one query."""
+    return hall_stats.figures(*year_bounds(year), scope.q(hall_stats.PATHS))
+
+
+def queue_heatmap(year, scope):
+    """Average wait by weekday and hour of the tickets of `year` (the dashboard's heat map)."""
+    return hall_stats.waiting_heatmap(*year_bounds(year), scope.q(hall_stats.PATHS))
 
 
 # --- breakdowns -----------------------------------------------------------------------------------
@@ -647,7 +658,8 @@ def stats_overview(
             groups.setdefault(group, Figures()).merge(figures)
         by[dimension] = _rows(dimension, groups, complaints)
     totals = _finish(totals, complaints=complaints)
-    return {"totals": {"year": year, **totals}, "by": by}
+    totals = {"year": year, **totals, **queue_figures(year, scope)}
+    return {"totals": totals, "by": by, "queue_heatmap": queue_heatmap(year, scope)}
 
 
 # PostgreSQL estimates the groups of window × item × staff × status × channel as the product of

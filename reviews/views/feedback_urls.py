@@ -2,11 +2,13 @@
 
 from django.urls import path
 
-from . import complaints, ratings, rectifications
+from . import complaints, pad, ratings, rectifications
 
 urlpatterns = [
     # The person served: the private rating link, and complaints (办不成事反映).
     path("rate/<str:reference>/", ratings.rate, name="rate"),
+    # The rating pad of a counter (issue 13): signed in as the counter's device.
+    path("counters/<int:pk>/pad/", pad.pad, name="pad"),
     path("complaints/new/", complaints.complaint_new, name="complaint_new"),
     path("complaints/received/", complaints.complaint_received, name="complaint_received"),
     path("complaints/lookup/", complaints.complaint_lookup, name="complaint_lookup"),

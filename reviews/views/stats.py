@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 from appointments.constants import Channel, Status
 from catalog.models import ServiceItem
 from ipservice import dates
+from windows.constants import WEEKDAYS
 from windows.models import District, ServicePoint, is_bureau
 
 from ..stats import compute_stats, stats_overview, years_with_data
@@ -469,16 +470,21 @@ def figures_on_screen(cleaned, allowed):
             _section(d, title, heading, overview["by"][d], metric, columns)
             for d, title, heading in shown
         ],
+        "heatmap": _heatmap(overview["queue_heatmap"]),
     }
 
 
-def contents(sections):
-    """The page's table of contents: the fixed parts, then one entry per breakdown."""
-    return [
+def contents(sections, heatmap=None):
+    """The page's table of contents: the fixed parts, one entry per breakdown, then the hall's
+    waiting heat map when tickets were called."""
+    entries = [
         ("overview", _("The year at a glance")),
         ("status-channel", _("Cases by status and channel")),
         *[(section["id"], section["title"]) for section in sections],
     ]
+    if heatmap:
+        entries.append(("queue-heatmap", _("Waiting in the hall by weekday and hour")))
+    return entries
 
 
 def dashboard_form(request, allowed):
@@ -494,7 +500,7 @@ def dashboard(request):
     context = {"form": form, "allowed": allowed, "is_bureau": allowed is None}
     if form.is_valid():
         context.update(figures_on_screen(form.cleaned_data, allowed))
-        context["contents"] = contents(context["sections"])
+        context["contents"] = contents(context["sections"], context["heatmap"])
         context["export_query"] = export_query(form.cleaned_data)
     return render(request, "reviews/stats/dashboard.html", context)
 
@@ -509,3 +515,23 @@ def export_query(cleaned):
         "metric": cleaned["metric"],
     }
     return urlencode({name: value for name, value in params.items() if value not in ("", None)})
+
+
+HEAT_LEVELS = (10, 20, 30, 45)  # minutes: the classes heat-0 … heat-4 of the heat map's cells
+
+
+def _heatmap(cells):
+    """The waiting heat map (hall.stats.waiting_heatmap) as table rows: weekday × hour, each
+    cell (minutes, tickets, level); None when no ticket was called."""
+    if not cells:
+        return None
+    hours = range(min(h for _d, h in cells), max(h for _d, h in cells) + 1)
+    rows = []
+    for weekday, label in WEEKDAYS:
+        row = []
+        for hour in hours:
+            minutes, count = cells.get((weekday + 1, hour), (None, 0))
+            level = None if minutes is None else sum(minutes > limit for limit in HEAT_LEVELS)
+            row.append({"minutes": minutes, "tickets": count, "level": level})
+        rows.append({"label": label, "cells": row})
+    return {"hours": list(hours), "rows": rows}

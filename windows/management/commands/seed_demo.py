@@ -60,6 +60,8 @@ class Command(BaseCommand):
             points = load_points(districts, items)
             accounts = load_staff(points)
         self._report(districts, items, points, accounts, Path(accounts_file))
+        # By name, as the history: the counters are the hall's, which builds on this app.
+        call_command("seed_hall", stdout=self.stdout)
         if history:
             # By name: the history is the reviews app's, which builds on this one.
             call_command("seed_history", history, stdout=self.stdout)

@@ -1,0 +1,184 @@
+"""Benchmark: the calling display's queue endpoint and call-next on PostgreSQL behind gunicorn.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ipservice_queue_bench \\
+        .venv/bin/python bench/queue_bench.py
+
+Loads one window with 16 counters, a clerk signed in at each and a day of waiting tickets,
+starts gunicorn as bench/slots_bench.py does (production settings, Redis cache) and measures
+  1. GET /api/v1/windows/{id}/queue/ at 20 concurrent clients, and /healthz in the same run
+     (the display polls every 1.5 s; the target is at least 0.5 × /healthz);
+  2. POST /api/v1/counters/{id}/call-next/ at 16 clients, each the clerk of its own counter with
+     an API token, all taking from the same queue (SELECT … FOR UPDATE SKIP LOCKED): p50, p95.
+Every run deletes the tickets of the earlier one first. Not a test: the figures go into the
+README.
+"""
+
+import datetime as dt
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ipservice.settings")
+os.environ["HALL_WALK_IN_QUOTA"] = "1000000"
+os.environ["HALL_LAST_ADMISSION_MINUTES"] = "0"
+os.environ.setdefault("AXES_ENABLED", "0")
+
+import slots_bench  # noqa: E402  (gunicorn, the load generator, the report lines)
+from stats_bench import ensure_database, setup_django  # noqa: E402
+
+COUNTERS = 16
+TICKETS = 40_000  # more than 16 counters call in the run
+PASSWORD = "bench-pass-word-123"
+
+
+def setup_data():
+    ensure_database()
+    setup_django()
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from appointments.constants import DayKind
+    from appointments.models import CalendarDay
+    from catalog.models import Category, ServiceItem
+    from hall import ordering
+    from hall.models import Counter, CounterSession, Ticket
+    from ipservice import dates
+    from windows.models import District, OpeningPeriod, ServicePoint, StaffMembership
+
+    district, _ = District.objects.get_or_create(code="310104", defaults={"name": "徐汇区"})
+    category, _ = Category.objects.get_or_create(code="bench", defaults={"name": "基准测试"})
+    item, _ = ServiceItem.objects.get_or_create(
+        code="BENCH-Q",
+        defaults={
+            "name": "叫号基准事项",
+            "category": category,
+            "ip_type": "patent",
+            "level": "district",
+            "channels": ["window"],
+        },
+    )
+    window, created = ServicePoint.objects.get_or_create(
+        code="bench-hall",
+        defaults={
+            "name": "叫号基准窗口",
+            "kind": "comprehensive",
+            "level": "district",
+            "district": district,
+            "address": "基准路2号",
+            "counters": COUNTERS,
+        },
+    )
+    window.items.add(item)
+    if created:  # open all day, every day: the benchmark runs whenever it is started
+        OpeningPeriod.objects.bulk_create(
+            OpeningPeriod(window=window, weekday=d, start=dt.time(0), end=dt.time(23, 59))
+            for d in range(7)
+        )
+    today = dates.today()
+    CalendarDay.objects.get_or_create(date=today, defaults={"kind": DayKind.WORKDAY})
+    User = get_user_model()
+    clerks = []
+    for number in range(1, COUNTERS + 1):
+        counter, _ = Counter.objects.get_or_create(window=window, number=number)
+        user, made = User.objects.get_or_create(username=f"bench-clerk-{number}")
+        if made:
+            user.set_password(PASSWORD)
+            user.save()
+        StaffMembership.objects.get_or_create(user=user, window=window)
+        CounterSession.objects.filter(user=user).delete()
+        CounterSession.objects.create(counter=counter, user=user, day=today)
+        clerks.append((counter.pk, user.username))
+    Ticket.objects.filter(window=window).delete()
+    now = timezone.now()
+    Ticket.objects.bulk_create(
+        Ticket(
+            window=window,
+            day=today,
+            group="A",
+            sequence=n + 1,
+            item=item,
+            rank=ordering.OTHERS if n % 10 else ordering.FIRST,
+            issued_at=now - dt.timedelta(seconds=TICKETS - n),
+        )
+        for n in range(TICKETS)
+    )
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) hall_ticket, hall_ticketevent")
+    print(f"{TICKETS} waiting tickets, {COUNTERS} counters with a clerk each")
+    return window.pk, clerks
+
+
+def token_for(username):
+    import http.client
+    import json
+
+    conn = http.client.HTTPConnection("127.0.0.1", slots_bench.PORT, timeout=10)
+    body = json.dumps({"username": username, "password": PASSWORD})
+    conn.request("POST", "/api/v1/auth/token/", body, {"Content-Type": "application/json"})
+    response = conn.getresponse()
+    return json.loads(response.read())["token"]
+
+
+def main():
+    window_id, clerks = setup_data()
+    slots_bench.flush_redis()
+    proc = slots_bench.start_server()
+    print(f"gunicorn: {slots_bench.WORKERS} workers on {os.cpu_count()} cores")
+    try:
+
+        def queue_request(index, counter):
+            return "GET", f"/api/v1/windows/{window_id}/queue/", None
+
+        def health_request(index, counter):
+            return "GET", "/healthz", None
+
+        slots_bench.load(4, queue_request, seconds=2)  # warm-up
+        queue = slots_bench.load(20, queue_request)
+        health = slots_bench.load(20, health_request)
+        slots_bench.show("GET queue (20 clients)", queue)
+        slots_bench.show("GET /healthz (20 clients)", health)
+        print(f"queue/healthz throughput ratio: {queue['rps'] / health['rps']:.2f}")
+
+        tokens = [(pk, token_for(username)) for pk, username in clerks]
+
+        def call_request(index, counter):
+            pk, token = tokens[index % len(tokens)]
+            auth = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+            return "POST", f"/api/v1/counters/{pk}/call-next/", "{}", auth
+
+        calls = slots_bench.load(COUNTERS, call_request, seconds=min(slots_bench.DURATION, 8))
+        slots_bench.show(f"POST call-next ({COUNTERS} counters)", calls)
+        print(f"  call-next/healthz throughput ratio: {calls['rps'] / health['rps']:.3f}")
+        check_no_double_calls(window_id)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)  # workers finish the requests in hand first
+        slots_bench.flush_redis()
+
+
+def check_no_double_calls(window_id):
+    from django.db.models import Count
+
+    from hall.models import TicketEvent
+
+    twice = (
+        TicketEvent.objects.filter(ticket__window_id=window_id, action="call")
+        .values("ticket")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .count()
+    )
+    print(f"  tickets called more than once: {twice}")
+
+
+if __name__ == "__main__":
+    started = time.perf_counter()
+    main()
+    print(f"({time.perf_counter() - started:.0f} s)")
