@@ -12,13 +12,30 @@ from django.utils import timezone
 from hall import pads
 from hall.models import Ticket
 from reviews.models import Rating
-from tests.browser.test_private_links_browser import csp_violations, english
 from tests.windows.factories import StaffMembershipFactory, UserFactory
 from windows.constants import Role
 
 from .factories import CounterFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+def english(context, live_server):
+    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+
+
+def csp_violations(page):
+    """What Chromium reports about the policies: a refused script, style or request."""
+    found = []
+    page.on(
+        "console",
+        lambda message: (
+            found.append(message.text)
+            if "Content Security Policy" in message.text or "Permissions policy" in message.text
+            else None
+        ),
+    )
+    return found
+
 
 # A Wednesday morning: the window is open and admits people.
 MORNING = dt.datetime(2026, 12, 2, 10, 0, tzinfo=timezone.get_default_timezone())
