@@ -19,7 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import override
+from django.utils.translation import override, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, LineChart, Reference, Series
@@ -46,9 +46,9 @@ FIGURE_LABELS = {
     "no_show_rate": _("No-show rate"),
     "cancelled_bookings": _("Cancelled bookings"),
     "cases": _("Cases by status"),
-    "cases_total": _("Cases"),
+    "cases_total": pgettext_lazy("count", "Cases"),
     "channels": _("Cases by channel"),
-    "completed": _("Completed"),
+    "completed": pgettext_lazy("count", "Completed"),
     "completed_with_promise": _("Completed, with a promised time limit"),
     "completed_on_time": _("Completed within the promised time limit"),
     "on_time_rate": _("On-time completion rate"),

@@ -1,0 +1,112 @@
+"""The project's catalogs agree with each other, and the labels people read are the right words.
+
+Django merges every app's catalog and the project's (LOCALE_PATHS) into one: when two catalogs
+translate one msgid (in one context) differently, only one wins and the other app shows the
+wrong word. Labels that mean different things carry a `pgettext` context instead.
+"""
+
+from collections import defaultdict
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext, pgettext
+
+from appointments.constants import Status
+from reviews.constants import ComplaintStatus
+from reviews.models import Complaint, Rating
+from windows.hours import weekly_table
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+def project_catalogs():
+    """Every .po of the project: each app's locale/ and the project's LOCALE_PATHS."""
+    found = set(BASE_DIR.glob("*/locale/*/LC_MESSAGES/*.po"))
+    for path in settings.LOCALE_PATHS:
+        found.update(Path(path).glob("*/LC_MESSAGES/*.po"))
+    return sorted(found)
+
+
+def translations(entry):
+    if entry.msgid_plural:
+        return tuple(entry.msgstr_plural[n] for n in sorted(entry.msgstr_plural))
+    return entry.msgstr
+
+
+def live_entries(catalog):
+    """The entries compiled into the .mo: translated, not fuzzy, not obsolete."""
+    return [e for e in catalog if e.translated() and not e.obsolete]
+
+
+def test_the_project_has_catalogs_of_every_app_and_the_project():
+    names = {p.relative_to(BASE_DIR).parts[0] for p in project_catalogs()}
+    assert {"appointments", "catalog", "reviews", "windows", "locale"} <= names
+
+
+def test_no_msgid_is_translated_two_ways():
+    seen = defaultdict(lambda: defaultdict(list))
+    for path in project_catalogs():
+        language = path.parent.parent.name
+        for entry in live_entries(polib.pofile(str(path))):
+            key = (language, entry.msgctxt, entry.msgid)
+            seen[key][translations(entry)].append(str(path.relative_to(BASE_DIR)))
+    conflicts = {key: dict(versions) for key, versions in seen.items() if len(versions) > 1}
+    assert not conflicts, (
+        "One msgid, two translations (give the label a pgettext context, or use one word): "
+        f"{conflicts}"
+    )
+
+
+@pytest.mark.parametrize("path", project_catalogs(), ids=lambda p: str(p.relative_to(BASE_DIR)))
+def test_every_catalog_is_compiled(path):
+    """The .mo beside each .po holds what the .po says (run compilemessages after an edit)."""
+    mo_path = path.with_suffix(".mo")
+    assert mo_path.exists(), f"{mo_path} is missing: run manage.py compilemessages"
+    compiled = {(e.msgctxt, e.msgid): translations(e) for e in polib.mofile(str(mo_path))}
+    written = {(e.msgctxt, e.msgid): translations(e) for e in live_entries(polib.pofile(str(path)))}
+    stale = {k: v for k, v in written.items() if compiled.get(k) != v}
+    assert not stale, f"{mo_path} is older than its .po: {sorted(stale)[:10]}"
+
+
+@pytest.fixture
+def chinese():
+    with translation.override("zh-hans"):
+        yield
+
+
+def test_a_complaint_received_is_not_a_time(chinese):
+    assert ComplaintStatus.RECEIVED.label == "已受理"
+    assert pgettext("case", "Received") == "收件时间"
+
+
+def test_a_closed_rectification_is_not_a_day_off(chinese):
+    assert pgettext("rectification", "Closed") == "已办结"
+    assert {hours for _day, hours in weekly_table([])} == {"休息"}
+
+
+def test_the_cases_date_filter_is_a_date_and_the_opening_hours_a_weekday(chinese):
+    assert gettext("Day") == "日期"
+    assert pgettext("weekday", "Day") == "星期"
+
+
+def test_a_ratings_channel_and_a_cases_channel(chinese):
+    assert str(Rating._meta.get_field("channel").verbose_name) == "评价渠道"
+    assert pgettext("rating", "Channel") == "评价渠道"
+    assert gettext("Channel") == "办理渠道"
+
+
+def test_a_status_is_a_status_and_a_target_has_a_result(chinese):
+    assert gettext("Status") == "状态"
+    assert pgettext("target", "Status") == "完成情况"
+
+
+def test_counts_and_states_differ(chinese):
+    assert Status.COMPLETED.label == "已办结"
+    assert pgettext("count", "Completed") == "办结数"
+    assert gettext("Cases") == "办件"
+    assert pgettext("count", "Cases") == "办件数"
+    assert str(Complaint._meta.get_field("name").verbose_name) == "姓名"
+    assert gettext("name") == "名称"
