@@ -234,6 +234,11 @@ class MessageTemplateForm(forms.ModelForm):
             return cleaned
         if channel == NoticeChannel.SMS:
             cleaned["subject"] = ""  # an SMS has no subject
+            if (cleaned.get("body") or "").lstrip().startswith("【"):
+                self.add_error(
+                    "body",
+                    gettext("Leave out the signature in 【】: it is added to every SMS."),
+                )
         elif not cleaned.get("subject"):
             self.add_error("subject", gettext("An email needs a subject."))
         for name in ("subject", "body"):
@@ -325,8 +330,17 @@ class MessageTemplateAdmin(admin.ModelAdmin):
     def preview(self, obj):
         if obj is None or obj.pk is None:
             return gettext("Save the text to see its preview.")
-        message = texts.preview(obj.purpose, obj.subject, obj.body, language=obj.language)
-        return _pre(message)
+        message = texts.preview(
+            obj.purpose, obj.channel, obj.subject, obj.body, language=obj.language
+        )
+        if obj.channel != NoticeChannel.SMS:
+            return _pre(message)
+        length = gettext("%(characters)s characters: %(segments)s SMS (%(budget)s at most).") % {
+            "characters": len(message.body),
+            "segments": texts.sms_segments(message.body),
+            "budget": texts.PURPOSES[obj.purpose].sms_segments,
+        }
+        return format_html("{}<p>{}</p>", _pre(message), length)
 
     @admin.display(description=gettext_lazy("default text (the file)"))
     def default_text(self, obj):

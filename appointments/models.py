@@ -113,6 +113,13 @@ class Case(models.Model):
     id_type = models.CharField(_("ID type"), max_length=12, choices=IdType.choices)
     id_number = models.CharField(_("ID number"), max_length=40)
     email = models.EmailField(_("email"), blank=True, default="")
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language the person booked in: their messages are written in it."),
+    )
 
     accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
     legal_due = models.DateField(_("legal due date"), null=True, blank=True)

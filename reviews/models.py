@@ -188,6 +188,13 @@ class Complaint(models.Model):
         related_name="complaints",
     )
     description = models.TextField(_("what went wrong"), max_length=2000)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language the report was made in: its messages are written in it."),
+    )
     status = models.CharField(
         _("status"),
         max_length=12,
