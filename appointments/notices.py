@@ -58,7 +58,7 @@ def _facts(case):
         "reference": case.reference,
         "item": case.item.display_name,
         "window": case.window.display_name,
-        "address": case.window.address,
+        "address": case.window.display_address,
         "window_phone": case.window.phone,
         "time": f"{start:%Y-%m-%d %H:%M}" + (f"–{end:%H:%M}" if end else ""),
         "when": short_time(start),

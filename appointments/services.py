@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from ipservice import dates, locks
 
-from . import notices, slots, texts
+from . import case_notes, notices, slots, texts
 from .constants import Action, Channel, Status
 from .exceptions import BookingRefused, SlotFull, SlotUnavailable, TransitionNotAllowed
 from .models import Case, Slot
@@ -428,7 +428,7 @@ def mark_no_shows(now=None):
     count = 0
     for case in overdue:
         try:
-            apply_transition(case, Action.NO_SHOW, note=_("Not checked in by the end of the slot."))
+            apply_transition(case, Action.NO_SHOW, system_note=(case_notes.NOT_CHECKED_IN, {}))
         except TransitionNotAllowed:
             continue  # checked in or cancelled a moment ago
         if case.start:

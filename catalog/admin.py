@@ -50,6 +50,7 @@ class MaterialInline(admin.TabularInline):
         "required",
         "tolerable",
         "note",
+        "note_en",
         "is_example",
     ]
 
@@ -84,6 +85,7 @@ class ServiceItemAdmin(CatalogImportExportAdmin):
             {
                 "fields": [
                     "guide",
+                    "guide_en",
                     "fee",
                     "legal_basis",
                     "channels",

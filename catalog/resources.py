@@ -164,6 +164,7 @@ class MaterialResource(CatalogResource):
             "required",
             "tolerable",
             "note",
+            "note_en",
             "order",
             "is_example",
         )

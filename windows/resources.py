@@ -1,9 +1,9 @@
 """Spreadsheet import/export (xlsx, csv) of districts and service points, keyed on `code`.
 
 Service point columns: code, name, name_en, kind, level, district (its GB/T 2260 code, empty for a
-city-level point), address, phone, counters, people_per_slot, slot_minutes, horizon_days, items
-(item codes separated by commas), opening_hours (the format of windows/hours.py, e.g.
-"1-5 09:00-12:00,13:30-17:00; 6 09:00-12:00"), active and is_demo (1 or 0).
+city-level point), address, address_en, phone, counters, people_per_slot, slot_minutes,
+horizon_days, items (item codes separated by commas), opening_hours (the format of
+windows/hours.py, e.g. "1-5 09:00-12:00,13:30-17:00; 6 09:00-12:00"), active and is_demo (1 or 0).
 
 One file is one transaction: a missing column, or any bad row (unknown district or item code, bad
 hours text, a number that is not whole, a model rule broken), is reported with its row number and
@@ -148,6 +148,7 @@ class ServicePointResource(CatalogResource):
             "level",
             "district",
             "address",
+            "address_en",
             "phone",
             "counters",
             "people_per_slot",
