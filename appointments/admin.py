@@ -11,6 +11,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 
 from ipservice import dates
+from ipservice.spreadsheets import SpreadsheetAdminMixin
 from windows.models import is_bureau
 
 from . import outbox, texts, workdays
@@ -69,11 +70,13 @@ SOURCE_MESSAGES = {
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(ImportExportModelAdmin):
+class CalendarDayAdmin(SpreadsheetAdminMixin, ImportExportModelAdmin):
     """Holidays and adjusted working days (调休) entered by the bureau; they win over the
-    official schedule. Saving or deleting one takes effect at once (workdays cache signals)."""
+    official schedule. Saving or deleting one takes effect at once (workdays cache signals).
+    Spreadsheets with the labels the admin shows, errors in full (SpreadsheetAdminMixin)."""
 
     resource_classes = [CalendarDayResource]
+    import_template_name = "admin/appointments/calendar_import.html"
     formats = [base_formats.XLSX, base_formats.CSV]
     list_display = ["date", "weekday", "kind", "name"]
     list_filter = ["kind", YearFilter]

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ipservice.localization import BilingualNameMixin, in_current_language
 
@@ -89,7 +90,8 @@ class ServicePoint(BilingualNameMixin, models.Model):
     items = models.ManyToManyField(
         "catalog.ServiceItem", verbose_name=_("items offered"), related_name="windows", blank=True
     )
-    active = models.BooleanField(_("active"), default=True)
+    # A context: Django's own catalog translates a bare "active" as 有效.
+    active = models.BooleanField(pgettext_lazy("service point", "active"), default=True)
     is_demo = models.BooleanField(_("demo record"), default=False)
 
     objects = ServicePointQuerySet.as_manager()
