@@ -12,7 +12,7 @@ import polib
 import pytest
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, ngettext, npgettext, pgettext
 
 from appointments.constants import Status
 from reviews.constants import ComplaintStatus
@@ -58,6 +58,29 @@ def test_no_msgid_is_translated_two_ways():
         "One msgid, two translations (give the label a pgettext context, or use one word): "
         f"{conflicts}"
     )
+
+
+def shown(entry):
+    """What Django shows for `entry` in the active language, whichever catalog wins."""
+    if entry.msgid_plural:
+        if entry.msgctxt:
+            return (npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, 1),)
+        return (ngettext(entry.msgid, entry.msgid_plural, 1),)
+    return pgettext(entry.msgctxt, entry.msgid) if entry.msgctxt else gettext(entry.msgid)
+
+
+def test_no_other_catalog_shadows_the_projects(chinese):
+    """Django merges the project's catalogs with its own and the libraries': an app's word is
+    lost when an app listed before it (django.contrib.auth: "active" 有效) translates the same
+    msgid. The project's catalog (LOCALE_PATHS) wins over all: it settles such words."""
+    shadowed = {}
+    for path in project_catalogs():
+        if path.parent.parent.name != "zh_Hans":
+            continue
+        for entry in live_entries(polib.pofile(str(path))):
+            if shown(entry) != translations(entry):
+                shadowed[(entry.msgctxt, entry.msgid)] = (translations(entry), shown(entry))
+    assert not shadowed, shadowed
 
 
 @pytest.mark.parametrize("path", project_catalogs(), ids=lambda p: str(p.relative_to(BASE_DIR)))
