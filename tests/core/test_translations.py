@@ -169,3 +169,20 @@ def test_import_export_speaks_proper_chinese(chinese):
         shown = gettext(entry.msgid)
         assert "验数据证" not in shown
         assert shown != entry.msgid, f"untranslated: {entry.msgid}"
+
+
+# The words on the pages ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_cases_list_filters_by_date_and_the_window_page_lists_weekdays(client):
+    from django.urls import reverse
+
+    from tests.windows.factories import ServicePointFactory, StaffMembershipFactory
+
+    window = ServicePointFactory()
+    client.force_login(StaffMembershipFactory(window=window).user)
+    page = client.get(reverse("appointments:case_list")).content.decode()
+    assert '<label for="id_date">日期' in page and "星期" not in page
+    page = client.get(window.get_absolute_url()).content.decode()
+    assert '<th scope="col">星期</th>' in page
