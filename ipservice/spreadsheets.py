@@ -146,7 +146,8 @@ class YesNoWidget(widgets.BooleanWidget):
         found = words.get(label_key(value))
         if found is None:
             raise ValueError(
-                gettext("“%(value)s” is neither 是 nor 否 (yes or no, 1 or 0).") % {"value": value}
+                gettext("“%(value)s” is neither 是 nor 否 (yes or no, 1 or 0).")
+                % {"value": cell_text(value)}
             )
         return found
 
