@@ -268,3 +268,29 @@ def test_yes_and_no():
     ]
     with pytest.raises(ValueError):
         widget.clean("maybe")
+
+
+def test_every_column_has_its_own_name_in_every_language():
+    """A header read back must name one column: no label is another column's label or field
+    name, in any language."""
+    from django.utils import translation
+
+    from appointments.resources import CalendarDayResource
+    from catalog.resources import CategoryResource, MaterialResource, ServiceItemResource
+    from windows.resources import DistrictResource, ServicePointResource
+
+    for resource_class in (
+        CategoryResource,
+        ServiceItemResource,
+        MaterialResource,
+        DistrictResource,
+        ServicePointResource,
+        CalendarDayResource,
+    ):
+        resource = resource_class()
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                names = {}
+                for column, label in resource.labels().items():
+                    for name in {column, label.casefold()}:
+                        assert names.setdefault(name, column) == column, (resource_class, name)
