@@ -11,6 +11,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 
 from ipservice import dates
+from ipservice.spreadsheets import SpreadsheetAdminMixin
 from windows.models import is_bureau
 
 from . import outbox, texts, workdays
@@ -69,11 +70,13 @@ SOURCE_MESSAGES = {
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(ImportExportModelAdmin):
+class CalendarDayAdmin(SpreadsheetAdminMixin, ImportExportModelAdmin):
     """Holidays and adjusted working days (调休) entered by the bureau; they win over the
-    official schedule. Saving or deleting one takes effect at once (workdays cache signals)."""
+    official schedule. Saving or deleting one takes effect at once (workdays cache signals).
+    Spreadsheets with the labels the admin shows, errors in full (SpreadsheetAdminMixin)."""
 
     resource_classes = [CalendarDayResource]
+    import_template_name = "admin/appointments/calendar_import.html"
     formats = [base_formats.XLSX, base_formats.CSV]
     list_display = ["date", "weekday", "kind", "name"]
     list_filter = ["kind", YearFilter]
@@ -234,6 +237,11 @@ class MessageTemplateForm(forms.ModelForm):
             return cleaned
         if channel == NoticeChannel.SMS:
             cleaned["subject"] = ""  # an SMS has no subject
+            if (cleaned.get("body") or "").lstrip().startswith("【"):
+                self.add_error(
+                    "body",
+                    gettext("Leave out the signature in 【】: it is added to every SMS."),
+                )
         elif not cleaned.get("subject"):
             self.add_error("subject", gettext("An email needs a subject."))
         for name in ("subject", "body"):
@@ -325,8 +333,17 @@ class MessageTemplateAdmin(admin.ModelAdmin):
     def preview(self, obj):
         if obj is None or obj.pk is None:
             return gettext("Save the text to see its preview.")
-        message = texts.preview(obj.purpose, obj.subject, obj.body, language=obj.language)
-        return _pre(message)
+        message = texts.preview(
+            obj.purpose, obj.channel, obj.subject, obj.body, language=obj.language
+        )
+        if obj.channel != NoticeChannel.SMS:
+            return _pre(message)
+        length = gettext("%(characters)s characters: %(segments)s SMS (%(budget)s at most).") % {
+            "characters": len(message.body),
+            "segments": texts.sms_segments(message.body),
+            "budget": texts.PURPOSES[obj.purpose].sms_segments,
+        }
+        return format_html("{}<p>{}</p>", _pre(message), length)
 
     @admin.display(description=gettext_lazy("default text (the file)"))
     def default_text(self, obj):

@@ -21,7 +21,7 @@ from ipservice import dates
 from ipservice.forms import DateFilter
 from windows.models import ServicePoint
 
-from . import notices, workdays
+from . import case_notes, notices, workdays
 from .constants import OPEN_STATUSES, RUNNING_STATUSES, Action, Channel, Status
 from .deadlines import (
     NEAR_DUE,
@@ -112,7 +112,9 @@ def create_walk_in(*, window, item, channel, name, phone, id_type, id_number, ac
                     email=email or "",
                     handled_by=actor,
                 )
-                record_event(case, Action.CREATE, actor=actor, note=Channel(channel).label)
+                record_event(
+                    case, Action.CREATE, actor=actor, system_note=case_notes.channel(channel)
+                )
                 return case
         except IntegrityError:
             continue  # a reference drawn at the same moment elsewhere: draw another
@@ -149,9 +151,9 @@ def _acceptance_changes(case, actor):
 
 @transaction.atomic
 def accept(case, actor):
-    note = _("The missing materials came.") if case.status == Status.PENDING else ""
+    came = (case_notes.MATERIALS_CAME, {}) if case.status == Status.PENDING else None
     changes = _acceptance_changes(case, actor)
-    case = apply_transition(case, Action.ACCEPT, actor=actor, note=note, **changes)
+    case = apply_transition(case, Action.ACCEPT, actor=actor, system_note=came, **changes)
     case.missing_materials.clear()
     return case
 
@@ -198,15 +200,11 @@ def _resolve_materials(item, materials):
 def accept_pending(case, actor, materials, materials_due):
     """容缺受理: accept with tolerable materials missing, on a commitment to bring them."""
     chosen = clean_pending(case.item, materials, materials_due)
-    note = _("Missing: %(materials)s; to be brought by %(date)s") % {
-        "materials": "、".join(m.name for m in chosen),
-        "date": materials_due.isoformat(),
-    }
     case = apply_transition(
         case,
         Action.ACCEPT_PENDING,
         actor=actor,
-        note=note,
+        system_note=case_notes.missing_materials(chosen, materials_due),
         materials_due=materials_due,
         **_acceptance_changes(case, actor),
     )

@@ -47,7 +47,7 @@ def booking_event(case):
     event.add("dtstart", case.start.astimezone(SHANGHAI))
     event.add("dtend", booking_end(case).astimezone(SHANGHAI))
     event.add("summary", f"{item.display_name} · {window.display_name}")
-    event.add("location", window.address)
+    event.add("location", window.display_address)
     lines = [
         _("Booking reference: %(reference)s") % {"reference": case.reference},
         _("Please bring the materials listed for the item and arrive a little early."),

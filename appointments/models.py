@@ -6,6 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 from windows.models import is_bureau
 
+from . import case_notes
 from .constants import Action, Channel, DayKind, IdType, NoticeChannel, NoticeStatus, Status
 
 
@@ -113,6 +114,13 @@ class Case(models.Model):
     id_type = models.CharField(_("ID type"), max_length=12, choices=IdType.choices)
     id_number = models.CharField(_("ID number"), max_length=40)
     email = models.EmailField(_("email"), blank=True, default="")
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language the person booked in: their messages are written in it."),
+    )
 
     accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
     legal_due = models.DateField(_("legal due date"), null=True, blank=True)
@@ -181,6 +189,10 @@ class CaseEvent(models.Model):
     from_status = models.CharField(_("from"), max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=12, choices=Status.choices)
     note = models.TextField(_("note"), blank=True, default="")
+    # A note the system writes: a code of appointments.case_notes and its values, written out in
+    # the reader's language (display_note).
+    note_code = models.CharField(_("system note"), max_length=30, blank=True, default="")
+    note_params = models.JSONField(_("system note values"), blank=True, default=dict)
 
     class Meta:
         ordering = ["at", "id"]
@@ -189,6 +201,13 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.action}"
+
+    @property
+    def display_note(self):
+        """The note in the reader's language: the system's, else the clerk's own words."""
+        if self.note_code:
+            return case_notes.render(self.note_code, self.note_params)
+        return self.note
 
 
 class SmsOutbox(models.Model):

@@ -4,13 +4,16 @@ digest. reviews adds its own (complaints, rating invitations, rectification aler
 queue_message.
 
 Each message is rendered from its template (appointments.texts: the file or the bureau's
-override) in the active language, and handed to the outbox (appointments.outbox), which creates
-the notice at most once per key and sends it when the transaction commits.
+override) and handed to the outbox (appointments.outbox), which creates the notice at most once
+per key and sends it when the transaction commits. A message to a person is written in their
+language (`in_language_of`: the booking's or the report's), whoever or whatever sends it: the
+person's request, a clerk's action, a task.
 """
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import pgettext
 
 from ipservice.localization import is_english
 
@@ -34,7 +37,18 @@ def queue_message(purpose, key, *, channel, recipient, facts):
     )
 
 
+def in_language_of(person):
+    """Everything said to `person` (a Case or a Complaint) inside this block, the names of
+    items and windows included, is in the language they used."""
+    return translation.override(person.language)
+
+
 # To the person who booked -------------------------------------------------------------------
+
+
+def short_time(moment):
+    """The day and time of an appointment as an SMS says it: "9月30日 14:00", "30 Sep 14:00"."""
+    return dateformat.format(timezone.localtime(moment), pgettext("SMS date format", "j M H:i"))
 
 
 def _facts(case, slot=None):
@@ -50,9 +64,10 @@ def _facts(case, slot=None):
         "reference": case.reference,
         "item": case.item.display_name,
         "window": case.window.display_name,
-        "address": case.window.address,
+        "address": case.window.display_address,
         "window_phone": case.window.phone,
         "time": f"{start:%Y-%m-%d %H:%M}" + (f"–{end:%H:%M}" if end else ""),
+        "when": short_time(start),
         "url": manage_url(case),
         "portal": settings.PORTAL_BASE_URL,
     }
@@ -63,14 +78,19 @@ def _queue_for_person(case, purpose, key, slot=None):
 
     The email is rendered only when there is an address to send it to: most bookings give
     none, and every booking makes its confirmation here."""
-    facts = _facts(case, slot)
-    _sms, created = queue_message(
-        purpose, f"{key}:sms", channel=NoticeChannel.SMS, recipient=case.phone, facts=facts
-    )
-    if case.email:
-        queue_message(
-            purpose, f"{key}:email", channel=NoticeChannel.EMAIL, recipient=case.email, facts=facts
+    with in_language_of(case):
+        facts = _facts(case, slot)
+        _sms, created = queue_message(
+            purpose, f"{key}:sms", channel=NoticeChannel.SMS, recipient=case.phone, facts=facts
         )
+        if case.email:
+            queue_message(
+                purpose,
+                f"{key}:email",
+                channel=NoticeChannel.EMAIL,
+                recipient=case.email,
+                facts=facts,
+            )
     return created
 
 
@@ -147,13 +167,14 @@ def manage_link(case):
     from .services import manage_url  # services import this module
 
     hour = timezone.localtime().strftime("%Y%m%d%H")
-    queue_message(
-        "booking_link",
-        f"manage-link:{case.reference}:{hour}",
-        channel=NoticeChannel.SMS,
-        recipient=case.phone,
-        facts={"reference": case.reference, "link": manage_url(case)},
-    )
+    with in_language_of(case):
+        queue_message(
+            "booking_link",
+            f"manage-link:{case.reference}:{hour}",
+            channel=NoticeChannel.SMS,
+            recipient=case.phone,
+            facts={"reference": case.reference, "link": manage_url(case)},
+        )
 
 
 def manage_links(cases, phone):

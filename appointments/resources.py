@@ -1,8 +1,10 @@
 """The bureau's working-day calendar as a spreadsheet (import-export, .xlsx or .csv).
 
-Columns `date`, `kind`, `name` (Chinese headers 日期, 类型, 名称 are accepted too); rows are
-keyed on the date, so importing a file again updates the same days and a file exported here
-imports back with no change. One bad row, or a missing column, and nothing of the file is saved.
+Columns 日期, 类型, 名称 (the labels the admin shows, in the active language; `date`, `kind`,
+`name` and a few usual words are read too), the kind written as the admin shows it (节假日（放假）,
+调休工作日; `holiday`, `workday`, 放假, 调休上班… are read too); rows are keyed on the date, so
+importing a file again updates the same days and a file exported here imports back with no
+change. One bad row, or a missing column, and nothing of the file is saved.
 """
 
 import datetime as dt
@@ -11,7 +13,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from ipservice.spreadsheets import escape_formula, unescape_formula
+from ipservice.spreadsheets import (
+    ChoiceLabelWidget,
+    LabelledColumnsMixin,
+    escape_formula,
+    join_labels,
+    label_key,
+    unescape_formula,
+)
 
 from .constants import DayKind
 from .models import CalendarDay
@@ -77,20 +86,21 @@ class DayWidget(widgets.Widget):
         return value.isoformat() if value else ""
 
 
-class KindWidget(widgets.Widget):
-    """`holiday` or `workday`; the usual Chinese words (放假, 调休上班…) are accepted too."""
+class KindWidget(ChoiceLabelWidget):
+    """The kind as the admin shows it (节假日（放假）, 调休工作日), in either language; the codes
+    `holiday`, `workday` and the usual Chinese words (放假, 调休上班…) are read too."""
+
+    def __init__(self):
+        super().__init__(DayKind.choices, aliases=KIND_ALIASES)
 
     def clean(self, value, row=None, **kwargs):
         if _blank(value):
             raise ValueError(_("The kind is missing: write holiday or workday."))
-        kind = KIND_ALIASES.get(str(value).strip().lower())
+        kind = self.lookup().get(label_key(value))
         if kind is None:
             message = _("Unknown kind “%(value)s”: write holiday (放假) or workday (调休上班).")
             raise ValueError(message % {"value": value})
-        return kind.value
-
-    def render(self, value, obj=None, **kwargs):
-        return value or ""
+        return kind
 
 
 class NameWidget(widgets.CharWidget):
@@ -109,7 +119,7 @@ class NameWidget(widgets.CharWidget):
         return escape_formula(value or "")
 
 
-class CalendarDayResource(resources.ModelResource):
+class CalendarDayResource(LabelledColumnsMixin, resources.ModelResource):
     date = fields.Field(attribute="date", column_name="date", widget=DayWidget())
     kind = fields.Field(attribute="kind", column_name="kind", widget=KindWidget())
     name = fields.Field(attribute="name", column_name="name", widget=NameWidget())
@@ -124,10 +134,13 @@ class CalendarDayResource(resources.ModelResource):
         # Runs the model's own checks too (name length, kind choices).
         clean_model_instances = True
 
+    header_aliases = HEADER_ALIASES
+
     def import_data(self, dataset, **kwargs):
         # A bad row must not let the good ones through, also outside the admin.
         kwargs.setdefault("rollback_on_validation_errors", True)
-        _normalise(dataset)
+        _drop_blank_rows(dataset)
+        self.rename_headers(dataset)
         missing = [column for column in REQUIRED_COLUMNS if column not in (dataset.headers or ())]
         if missing:
             return self._refused(dataset, missing)
@@ -138,12 +151,20 @@ class CalendarDayResource(resources.ModelResource):
         result = self.get_result_class()()
         result.diff_headers = self.get_diff_headers()
         result.total_rows = len(dataset)
-        message = _("The file has no column %(missing)s. The columns are: date, kind, name.")
-        error = ValueError(message % {"missing": ", ".join(missing)})
+        labels = self.labels()
+        message = _("The file has no column %(missing)s. The columns are: %(columns)s.")
+        error = ValueError(
+            message
+            % {
+                "missing": join_labels(labels[column] for column in missing),
+                "columns": join_labels(labels.values()),
+            }
+        )
         result.append_base_error(self.get_error_result_class()(error))
         return result
 
     def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
         self._first_row_of = {}
 
     def before_import_row(self, row, row_number=None, **kwargs):
@@ -166,15 +187,7 @@ class CalendarDayResource(resources.ModelResource):
             return None
 
 
-def _normalise(dataset):
-    """Header names trimmed, lower-cased, Chinese ones translated; trailing blank rows dropped
-    (spreadsheet programs often keep a few)."""
-    if dataset.headers:
-        dataset.headers = [_header(value) for value in dataset.headers]
+def _drop_blank_rows(dataset):
+    """Trailing blank rows dropped: spreadsheet programs often keep a few."""
     while len(dataset) and all(_blank(cell) for cell in dataset[len(dataset) - 1]):
         del dataset[len(dataset) - 1]
-
-
-def _header(value):
-    text = "" if value is None else str(value).strip()
-    return HEADER_ALIASES.get(text, text.lower())

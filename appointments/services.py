@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from ipservice import dates, locks
 
-from . import notices, slots
+from . import case_notes, notices, slots, texts
 from .constants import Action, Channel, Status
 from .exceptions import BookingRefused, SlotFull, SlotUnavailable, TransitionNotAllowed
 from .models import Case, Slot
@@ -290,6 +290,9 @@ def book(
         "id_type": id_type,
         "id_number": id_number,
         "email": email or "",
+        # The person's messages (confirmation, reminder, invitation) are written in the
+        # language of the page or the API request they booked in.
+        "language": texts.supported_language(),
     }
     # The reference is drawn without asking first whether it is taken (31^4 = 923,521 a day): a
     # clash fails the insert on the unique index, and the whole booking is rolled back and made
@@ -425,7 +428,7 @@ def mark_no_shows(now=None):
     count = 0
     for case in overdue:
         try:
-            apply_transition(case, Action.NO_SHOW, note=_("Not checked in by the end of the slot."))
+            apply_transition(case, Action.NO_SHOW, system_note=(case_notes.NOT_CHECKED_IN, {}))
         except TransitionNotAllowed:
             continue  # checked in or cancelled a moment ago
         if case.start:

@@ -17,8 +17,17 @@ with the filters of ALLOWED_FILTERS, {% if %}, {% for %} and {% comment %}. Only
 declared for the purpose in PURPOSES may be used, and they are the only values a template is given
 (plain strings, numbers and lists of them), so a text cannot reach anything else; no tag loads a
 library, includes or extends a template. Texts are plain: nothing is HTML-escaped.
+
+Every SMS begins with the portal's signature in 【】 (settings.SMS_SIGNATURE), added here to
+the file's or the bureau's text, which leave it out. The signature is Chinese, so every SMS is
+sent in UCS-2: one segment holds SMS_SEGMENT (70) characters, a longer message is split into
+parts of SMS_PART (67). Each purpose has a budget of segments (Purpose.sms_segments): one for a
+message without a link, two for one with a link (a private link alone is some 85 characters);
+tests/appointments/test_sms_texts.py renders every text with realistic values against it.
+A text is written in the person's language: the booking's or the report's `language`.
 """
 
+import math
 import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -40,6 +49,8 @@ from .models import MessageTemplate
 
 SMS, EMAIL = NoticeChannel.SMS, NoticeChannel.EMAIL
 FOLDER = settings.BASE_DIR / "templates" / "messages"
+# Characters of one UCS-2 SMS, and of each part of a longer one (the rest carries the joining).
+SMS_SEGMENT, SMS_PART = 70, 67
 
 
 @dataclass(frozen=True)
@@ -52,12 +63,14 @@ class Placeholder:
 class Purpose:
     """A kind of message: what it is for, the channels it goes by and the placeholders its
     texts may use (each with a sample value for the admin's preview). A placeholder whose
-    sample is a list of dicts is looped over; its items offer the dicts' keys."""
+    sample is a list of dicts is looped over; its items offer the dicts' keys.
+    `sms_segments`: how many SMS segments its SMS may take, signature and links counted."""
 
     name: str
     label: str
     channels: tuple
     placeholders: dict = field(default_factory=dict)
+    sms_segments: int = 1
 
 
 BOOKING_FACTS = {
@@ -67,9 +80,10 @@ BOOKING_FACTS = {
     "address": Placeholder(_("window address"), "上海市徐汇区漕溪北路1号"),
     "window_phone": Placeholder(_("window telephone"), "021-64870000"),
     "time": Placeholder(_("appointment time"), "2026-09-30 14:00–14:30"),
+    "when": Placeholder(_("appointment day and time, short (for an SMS)"), "9月30日 14:00"),
     "url": Placeholder(
         _("link to see, change or cancel the booking"),
-        "https://ip.example.gov.cn/booking/YY26A7K3Q2/?token=9f3a…",
+        "https://ip.example.gov.cn/booking/YY26A7K3Q2/?token=9f3a0c6e5b7d4e21a8c3f0b19d2e7a64",
     ),
     "portal": Placeholder(_("portal address"), "https://ip.example.gov.cn/"),
 }
@@ -97,10 +111,10 @@ RECTIFICATION_FACTS = {
 }
 
 _PURPOSES = [
-    Purpose("booked", _("Booking confirmed"), (SMS, EMAIL), BOOKING_FACTS),
-    Purpose("rescheduled", _("Booking moved"), (SMS, EMAIL), BOOKING_FACTS),
+    Purpose("booked", _("Booking confirmed"), (SMS, EMAIL), BOOKING_FACTS, sms_segments=2),
+    Purpose("rescheduled", _("Booking moved"), (SMS, EMAIL), BOOKING_FACTS, sms_segments=2),
     Purpose("cancelled", _("Booking cancelled"), (SMS, EMAIL), BOOKING_FACTS),
-    Purpose("remind", _("Appointment reminder"), (SMS, EMAIL), BOOKING_FACTS),
+    Purpose("remind", _("Appointment reminder"), (SMS, EMAIL), BOOKING_FACTS, sms_segments=2),
     Purpose(
         "booking_link",
         _("Link to manage a booking (looked up)"),
@@ -109,6 +123,7 @@ _PURPOSES = [
             "reference": BOOKING_FACTS["reference"],
             "link": BOOKING_FACTS["url"],
         },
+        sms_segments=2,
     ),
     Purpose(
         "booking_links",
@@ -198,8 +213,11 @@ _PURPOSES = [
         {
             "reference": Placeholder(_("report reference"), "TS26C9N5S6"),
             "due": Placeholder(_("reply-by date"), "2026-10-16"),
-            "link": Placeholder(_("link to look it up"), "https://ip.example.gov.cn/lookup/"),
+            "link": Placeholder(
+                _("link to look it up"), "https://ip.example.gov.cn/complaints/lookup/"
+            ),
         },
+        sms_segments=2,
     ),
     Purpose(
         "complaint_closed",
@@ -209,6 +227,8 @@ _PURPOSES = [
             "reference": Placeholder(_("report reference"), "TS26C9N5S6"),
             "reply": Placeholder(_("the bureau's reply"), "已协调窗口当日办结。"),
         },
+        # The reply is the bureau's own words (up to 200 characters): two segments for a short one.
+        sms_segments=2,
     ),
     Purpose(
         "review_invite",
@@ -219,9 +239,11 @@ _PURPOSES = [
             "window": BOOKING_FACTS["window"],
             "reference": BOOKING_FACTS["reference"],
             "link": Placeholder(
-                _("the person's private link to rate"), "https://ip.example.gov.cn/rate/…"
+                _("the person's private link to rate"),
+                "https://ip.example.gov.cn/rate/YY26A7K3Q2/?token=9f3a0c6e5b7d4e21a8c3f0b19d2e7a64",
             ),
         },
+        sms_segments=2,
     ),
 ]
 _PURPOSES.append(
@@ -281,16 +303,25 @@ def render(purpose, channel, facts, *, language=None):
     of the purpose; nothing else reaches the template."""
     language = supported_language(language)
     subject, body = source(purpose, channel, language)
-    return render_source(purpose, subject, body, facts, language=language)
+    return render_source(purpose, channel, subject, body, facts, language=language)
 
 
-def render_source(purpose, subject, body, facts, *, language):
+def render_source(purpose, channel, subject, body, facts, *, language):
     context = {name: facts[name] for name in PURPOSES[purpose].placeholders}
     with translation.override(language):
-        return Message(
-            subject=" ".join(_render(subject, context).split()),
-            body=_render(body, context).strip(),
-        )
+        subject = " ".join(_render(subject, context).split())
+        text = _render(body, context).strip()
+    return Message(subject=subject, body=sign(text) if channel == SMS else text)
+
+
+def sign(text):
+    """An SMS as it is sent: the portal's signature in 【】, then the text."""
+    return f"【{settings.SMS_SIGNATURE}】{text}"
+
+
+def sms_segments(text):
+    """How many SMS segments `text` takes (UCS-2: the signature is Chinese)."""
+    return 1 if len(text) <= SMS_SEGMENT else math.ceil(len(text) / SMS_PART)
 
 
 def _render(text, context):
@@ -303,10 +334,10 @@ def _compiled(text):
     return ENGINE.from_string(text)
 
 
-def preview(purpose, subject, body, *, language):
-    """The text rendered with the purpose's sample values."""
+def preview(purpose, channel, subject, body, *, language):
+    """The text rendered with the purpose's sample values, as it is sent."""
     samples = {name: p.sample for name, p in PURPOSES[purpose].placeholders.items()}
-    return render_source(purpose, subject, body, samples, language=language)
+    return render_source(purpose, channel, subject, body, samples, language=language)
 
 
 def supported_language(language=None):

@@ -35,7 +35,10 @@ def allowed_actions(case, actions=STAFF_ACTIONS):
     return [a for a in actions if case.status in TRANSITIONS[a][0]]
 
 
-def record_event(case, action, *, from_status="", actor=None, note=""):
+def record_event(case, action, *, from_status="", actor=None, note="", system_note=None):
+    """`note`: a person's words, kept as written; `system_note`: (code, values) of
+    appointments.case_notes, written out in the reader's language."""
+    note_code, note_params = system_note or ("", {})
     return CaseEvent.objects.create(
         case=case,
         action=action,
@@ -43,11 +46,13 @@ def record_event(case, action, *, from_status="", actor=None, note=""):
         to_status=case.status,
         actor=actor if actor and actor.is_authenticated else None,
         note=note,
+        note_code=note_code,
+        note_params=note_params,
     )
 
 
 @transaction.atomic
-def apply_transition(case, action, *, actor=None, note="", **changes):
+def apply_transition(case, action, *, actor=None, note="", system_note=None, **changes):
     """Move `case` by `action`, saving `changes` with it. Locks the row so that two clerks
     pressing "accept" at once cannot both succeed; raises TransitionNotAllowed on a wrong state."""
     sources, target = TRANSITIONS[action]
@@ -59,5 +64,7 @@ def apply_transition(case, action, *, actor=None, note="", **changes):
     for field, value in changes.items():
         setattr(locked, field, value)
     locked.save()
-    record_event(locked, action, from_status=from_status, actor=actor, note=note)
+    record_event(
+        locked, action, from_status=from_status, actor=actor, note=note, system_note=system_note
+    )
     return locked

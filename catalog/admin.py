@@ -3,15 +3,16 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
-from ipservice.spreadsheets import SPREADSHEET_FORMATS
+from ipservice.spreadsheets import SPREADSHEET_FORMATS, SpreadsheetAdminMixin
 
 from .forms import ServiceItemAdminForm
 from .models import Category, Material, ServiceItem
 from .resources import CategoryResource, MaterialResource, ServiceItemResource
 
 
-class CatalogImportExportAdmin(ImportExportModelAdmin):
-    """Spreadsheet import (preview, then confirm) and export for the bureau."""
+class CatalogImportExportAdmin(SpreadsheetAdminMixin, ImportExportModelAdmin):
+    """Spreadsheet import (preview, then confirm) and export for the bureau: columns by the
+    labels people read, errors in full (SpreadsheetAdminMixin)."""
 
     formats = SPREADSHEET_FORMATS
     import_template_name = "admin/catalog/import.html"
@@ -50,6 +51,7 @@ class MaterialInline(admin.TabularInline):
         "required",
         "tolerable",
         "note",
+        "note_en",
         "is_example",
     ]
 
@@ -84,6 +86,7 @@ class ServiceItemAdmin(CatalogImportExportAdmin):
             {
                 "fields": [
                     "guide",
+                    "guide_en",
                     "fee",
                     "legal_basis",
                     "channels",

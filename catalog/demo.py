@@ -23,8 +23,9 @@ CATEGORIES = [
     ("protect", "保护服务", "Protection services", 6),
 ]
 
-# Example materials (never from a source): name, English name, form, required, tolerable, note.
-APPLICATION_FORM = ("申请书", "Application form", MaterialForm.ORIGINAL, True, False, "")
+# Example materials (never from a source): name, English name, form, required, tolerable, note,
+# English note.
+APPLICATION_FORM = ("申请书", "Application form", MaterialForm.ORIGINAL, True, False, "", "")
 PROOF_OF_IDENTITY = (
     "身份证明",
     "Proof of identity",
@@ -32,6 +33,8 @@ PROOF_OF_IDENTITY = (
     True,
     False,
     "个人提交身份证件，单位提交营业执照或统一社会信用代码证明",
+    "A person brings an identity document; a company its business licence or proof of its "
+    "unified social credit code",
 )
 POWER_OF_ATTORNEY = (
     "委托书",
@@ -40,8 +43,9 @@ POWER_OF_ATTORNEY = (
     False,
     True,
     "委托代理机构或他人办理时提交",
+    "When an agency or another person acts for you",
 )
-ORIGINAL_CONTRACT = ("合同原件", "Original contract", MaterialForm.ORIGINAL, True, False, "")
+ORIGINAL_CONTRACT = ("合同原件", "Original contract", MaterialForm.ORIGINAL, True, False, "", "")
 
 FILING = (APPLICATION_FORM, PROOF_OF_IDENTITY, POWER_OF_ATTORNEY)
 CONTRACT_FILING = (*FILING, ORIGINAL_CONTRACT)
@@ -65,6 +69,7 @@ def _item(code, name, name_en, category, ip_type, where, materials, **extra):
         "promised_limit_days": None,
         "channels": WINDOW,
         "guide": "",
+        "guide_en": "",
         "legal_basis": "",
         "green_channel": False,
     }
@@ -83,6 +88,10 @@ ITEMS = [
         FILING,
         channels=[Channel.WINDOW, Channel.MAIL, Channel.EMAIL],
         guide="由国家知识产权局专利局上海代办处窗口受理；部分业务可通过电子邮件或邮寄递交申请材料。",
+        guide_en=(
+            "Accepted at the Shanghai agency window of the CNIPA Patent Office; some "
+            "applications may be sent by email or by post."
+        ),
         source="seed 000",
     ),
     _item(
@@ -94,6 +103,9 @@ ITEMS = [
         (CITY,),
         FILING,
         guide="由国家知识产权局商标局上海商标受理窗口受理。",
+        guide_en=(
+            "Accepted at the Shanghai trademark acceptance window of the CNIPA Trademark Office."
+        ),
         source="seed 000",
     ),
     _item(
@@ -108,6 +120,10 @@ ITEMS = [
         promised_limit_days=7,
         channels=[Channel.ONLINE, Channel.WINDOW],
         guide="可全流程网上办理。审核时限由法定15个工作日减至7个工作日，实际平均3个工作日办结。",
+        guide_en=(
+            "Can be done entirely online. The review takes 7 working days instead of the "
+            "legal 15; on average it is done in 3."
+        ),
         source="seed 000",
     ),
     _item(
@@ -122,6 +138,10 @@ ITEMS = [
         promised_limit_days=3,
         channels=[Channel.WINDOW, Channel.ONLINE],
         guide="开通线上预审。办理时限由7个工作日缩减至3个工作日，在线申请24小时内办结。",
+        guide_en=(
+            "Online pre-review is available. Done in 3 working days instead of 7; online "
+            "applications within 24 hours."
+        ),
         source="seed 000",
     ),
     _item(
@@ -134,6 +154,10 @@ ITEMS = [
         CONTRACT_FILING,
         legal_limit_days=7,
         guide="已下沉至16个区级政务服务中心知识产权公共服务窗口办理。",
+        guide_en=(
+            "Handled at the IP public service windows of all 16 district government service "
+            "centers."
+        ),
         legal_basis="《专利实施许可合同备案办法》（国家知识产权局令第62号，2011年）",
         source="seed 001; CNIPA order No. 62 (2011)",
     ),
@@ -216,6 +240,10 @@ ITEMS = [
         (CITY,),
         FILING,
         guide="涉及疫情防控等紧急事项的专利、商标申请，指定专人全程跟进。",
+        guide_en=(
+            "Patent and trademark applications on urgent matters such as epidemic control are"
+            " followed by a dedicated officer from start to finish."
+        ),
         green_channel=True,
         source="seed 000",
     ),
@@ -229,6 +257,10 @@ ITEMS = [
         CONSULTATION,
         channels=[Channel.MAIL],
         guide="专利通知书、票据和证书通过邮政寄送，无需到窗口领取。",
+        guide_en=(
+            "Patent notices, receipts and certificates are sent by post: no need to collect "
+            "them at a window."
+        ),
         source="seed 000",
     ),
     _item(

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ipservice.localization import BilingualNameMixin
+from ipservice.localization import BilingualNameMixin, in_current_language
 
 from .constants import Channel, IPType, ItemLevel, MaterialForm
 
@@ -110,6 +110,7 @@ class ServiceItem(BilingualNameMixin, models.Model):
         help_text=_("Any of: window, online, mail, email."),
     )
     guide = models.TextField(_("guide"), blank=True, default="")
+    guide_en = models.TextField(_("English guide"), blank=True, default="")
     consult_phone = models.CharField(_("consultation phone"), max_length=40, blank=True, default="")
     green_channel = models.BooleanField(_("green channel eligible"), default=False)
     active = models.BooleanField(_("published"), default=True)
@@ -132,6 +133,7 @@ class ServiceItem(BilingualNameMixin, models.Model):
         "legal_basis",
         "channels",
         "guide",
+        "guide_en",
         "consult_phone",
         "green_channel",
         "active",
@@ -165,6 +167,10 @@ class ServiceItem(BilingualNameMixin, models.Model):
                 {"promised_limit_days": _("The promised limit cannot exceed the legal limit.")}
             )
 
+    @property
+    def display_guide(self):
+        return in_current_language(self, "guide")
+
     def get_channels_display(self):
         labels = dict(Channel.choices)
         return [labels.get(c, c) for c in self.channels]
@@ -186,6 +192,7 @@ class Material(BilingualNameMixin, models.Model):
     # 容缺: may be accepted missing on a written commitment to bring it later.
     tolerable = models.BooleanField(_("may be missing on commitment"), default=False)
     note = models.CharField(_("note"), max_length=200, blank=True, default="")
+    note_en = models.CharField(_("English note"), max_length=200, blank=True, default="")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_example = models.BooleanField(_("example"), default=False)
 
@@ -199,6 +206,10 @@ class Material(BilingualNameMixin, models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def display_note(self):
+        return in_current_language(self, "note")
 
 
 def offering_districts():

@@ -2,6 +2,8 @@
 
 Rows are keyed on natural keys (category and item codes; item code + name for materials), so a
 file exported here imports back with no change. One bad row and nothing of the file is saved.
+Columns are headed by the labels the admin shows and choices written as their labels
+(ipservice.spreadsheets.LabelledColumnsMixin); field names and codes are read too.
 """
 
 from decimal import Decimal, InvalidOperation
@@ -12,8 +14,16 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import ModelInstanceLoader
 
-from ipservice.spreadsheets import unescape_formula
+from ipservice.spreadsheets import (
+    ChoiceLabelWidget,
+    LabelledColumnsMixin,
+    YesNoWidget,
+    join_labels,
+    label_key,
+    unescape_formula,
+)
 
+from .constants import Channel
 from .models import Category, Material, ServiceItem
 
 
@@ -55,16 +65,21 @@ class CodeForeignKeyWidget(widgets.ForeignKeyWidget):
 
 
 class ChannelsWidget(widgets.Widget):
-    """Channels as one cell, "window,online"; 、 ， or ; also separate, spaces are ignored."""
+    """Channels as one cell, written as their labels ("窗口办理、网上办理"); read back from labels
+    or codes ("window,online"), separated by 、 , ， or ;. An unknown word is kept as it is, for
+    the model's check to name it."""
 
     def clean(self, value, row=None, **kwargs):
         if value is None:
             return []
         text = str(value).replace("，", ",").replace("、", ",").replace(";", ",")
-        return [part.strip() for part in text.split(",") if part.strip()]
+        codes = ChoiceLabelWidget(Channel.choices).lookup()
+        parts = [part.strip() for part in text.split(",") if part.strip()]
+        return [codes.get(label_key(part), part) for part in parts]
 
     def render(self, value, obj=None, **kwargs):
-        return ",".join(value or [])
+        labels = dict(Channel.choices)
+        return "、".join(str(labels.get(code, code)) for code in value or [])
 
 
 class QuietInstanceLoader(ModelInstanceLoader):
@@ -81,20 +96,20 @@ class QuietInstanceLoader(ModelInstanceLoader):
             return None
 
 
-class CatalogResource(resources.ModelResource):
-    """What every catalog spreadsheet shares: all columns required, formula escapes removed,
-    model validation on every row, and the whole file rolled back on any bad row."""
+class CatalogResource(LabelledColumnsMixin, resources.ModelResource):
+    """What every catalog spreadsheet shares: columns and choices by their labels, all columns
+    required, formula escapes removed, model validation on every row, and the whole file rolled
+    back on any bad row."""
 
     def before_import(self, dataset, **kwargs):
-        expected = [f.column_name for f in self.get_import_fields()]
-        headers = [str(h).strip() if h is not None else "" for h in dataset.headers or []]
-        missing = [name for name in expected if name not in headers]
+        super().before_import(dataset, **kwargs)  # the headers renamed to the column names
+        labels = self.labels()
+        missing = [label for name, label in labels.items() if name not in (dataset.headers or [])]
         if missing:
             raise ValidationError(
                 _("Row 1 (the header) lacks the column(s): %(columns)s.")
-                % {"columns": ", ".join(missing)}
+                % {"columns": join_labels(missing)}
             )
-        dataset.headers = headers
 
     def before_import_row(self, row, **kwargs):
         for key, value in row.items():
@@ -108,6 +123,8 @@ class CatalogResource(resources.ModelResource):
     @classmethod
     def widget_from_django_field(cls, f, default=widgets.Widget):
         widget = super().widget_from_django_field(f, default)
+        if widget is widgets.BooleanWidget:
+            return YesNoWidget
         return WholeNumberWidget if widget is widgets.IntegerWidget else widget
 
 
@@ -164,6 +181,7 @@ class MaterialResource(CatalogResource):
             "required",
             "tolerable",
             "note",
+            "note_en",
             "order",
             "is_example",
         )

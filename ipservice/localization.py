@@ -1,4 +1,6 @@
-"""Records carry a Chinese name and an English one; pages show the one for the active language."""
+"""Records carry Chinese texts (the official ones) and, for some, English versions in a field of
+the same name ending in `_en`; pages show the one for the active language, falling back to the
+Chinese where no English version is given."""
 
 from django.utils.translation import get_language
 
@@ -7,11 +9,19 @@ def is_english():
     return (get_language() or "").startswith("en")
 
 
+def in_current_language(record, field):
+    """The text of `field` of `record` in the active language: `<field>_en` in English when it
+    is filled in, else `field` (Chinese)."""
+    if is_english():
+        english = getattr(record, f"{field}_en", "")
+        if english:
+            return english
+    return getattr(record, field)
+
+
 class BilingualNameMixin:
     """For models with `name` (Chinese, the official one) and `name_en`."""
 
     @property
     def display_name(self):
-        if is_english() and self.name_en:
-            return self.name_en
-        return self.name
+        return in_current_language(self, "name")

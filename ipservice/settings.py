@@ -378,6 +378,9 @@ SMS_BACKEND = os.environ.get("SMS_BACKEND", "appointments.sms.OutboxBackend")
 SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
 SMS_GATEWAY_TIMEOUT = envint("SMS_GATEWAY_TIMEOUT", 5)
+# The portal's signature (短信签名), as registered with the carriers: every SMS begins with it in
+# 【】 (appointments.texts adds it), whatever the message's language.
+SMS_SIGNATURE = os.environ.get("SMS_SIGNATURE", "上海知识产权公共服务")
 # SMS per mobile number, counted over every message to it (appointments.outbox): beyond these a
 # verification code is refused and a reminder or an invitation is dropped (logged, masked).
 SMS_PER_PHONE_HOUR = envint("SMS_PER_PHONE_HOUR", 10)

@@ -7,6 +7,7 @@ data (docs/architecture.md, "Where each rule lives").
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from appointments.masking import mask_name, mask_phone
 
@@ -69,7 +70,7 @@ class ComplaintAdmin(ReadOnlyAdmin):
     readonly_fields = ("masked_name", "masked_phone")
     inlines = [StepInline]
 
-    @admin.display(description=_("name"))
+    @admin.display(description=pgettext_lazy("person", "name"))
     def masked_name(self, obj):
         return mask_name(obj.name)
 

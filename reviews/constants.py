@@ -46,7 +46,7 @@ class AppealDecision(models.TextChoices):
 
 
 class ComplaintStatus(models.TextChoices):
-    RECEIVED = "received", _("Received")
+    RECEIVED = "received", pgettext_lazy("complaint status", "Received")
     IN_PROGRESS = "in_progress", _("In progress")
     CLOSED = "closed", _("Replied and closed")
 

@@ -11,6 +11,7 @@ import io
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -70,7 +71,7 @@ COLUMNS = (
         lambda r, today: r.rating.staff.get_username() if r.rating.staff else "",
     ),
     (lambda: _("Rated at"), lambda r, today: local_time(r.rating.created_at)),
-    (lambda: _("Channel"), lambda r, today: r.rating.get_channel_display()),
+    (lambda: pgettext("rating", "Channel"), lambda r, today: r.rating.get_channel_display()),
     (lambda: _("Overall"), lambda r, today: f"{r.rating.score} {r.rating.get_score_display()}"),
     (lambda: _("Comment"), lambda r, today: r.rating.comment),
     (lambda: _("Status"), lambda r, today: r.get_status_display()),

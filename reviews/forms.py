@@ -4,6 +4,7 @@ page and POST /api/v1/reviews/ give the same messages."""
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from appointments import phone_codes
 from appointments.deadlines import NEAR_DUE, OVERDUE
@@ -77,7 +78,7 @@ class StaffRatingForm(RatingForm):
     """A rating entered by staff for the pad or the hotline: only with the person's code."""
 
     channel = forms.ChoiceField(
-        label=_("Channel"),
+        label=pgettext_lazy("rating", "Channel"),
         choices=[(c.value, c.label) for c in STAFF_CHANNELS],
         widget=forms.RadioSelect,
     )
@@ -284,7 +285,9 @@ class ComplaintForm(PhoneCodeCheck, forms.Form):
 
 class ComplaintLookupForm(forms.Form):
     reference = forms.CharField(
-        label=_("Reference"), max_length=20, error_messages=required_message("reference")
+        label=pgettext_lazy("complaint", "Reference"),
+        max_length=20,
+        error_messages=required_message("reference"),
     )
     phone = forms.CharField(
         label=_("Mobile number given in the report"),

@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .constants import (
     AppealDecision,
@@ -52,7 +53,9 @@ class Rating(models.Model):
     )
     tags = models.JSONField(_("tags"), default=list, blank=True)
     comment = models.TextField(_("comment"), blank=True, default="", max_length=1000)
-    channel = models.CharField(_("channel"), max_length=8, choices=RatingChannel.choices)
+    channel = models.CharField(
+        pgettext_lazy("rating", "channel"), max_length=8, choices=RatingChannel.choices
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("entered by staff"),
@@ -158,7 +161,7 @@ class Complaint(models.Model):
     """A report of a matter that could not be done (办不成事反映)."""
 
     reference = models.CharField(_("reference"), max_length=20, unique=True)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     phone = models.CharField(_("mobile number"), max_length=11)
     matter = models.CharField(_("the matter"), max_length=200)
     window = models.ForeignKey(
@@ -186,6 +189,13 @@ class Complaint(models.Model):
         related_name="complaints",
     )
     description = models.TextField(_("what went wrong"), max_length=2000)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language the report was made in: its messages are written in it."),
+    )
     status = models.CharField(
         _("status"),
         max_length=12,

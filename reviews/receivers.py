@@ -1,8 +1,5 @@
 """What reviews does when appointments announces something (connected in ReviewsConfig.ready)."""
 
-from django.conf import settings
-from django.utils import translation
-
 from appointments import notices
 from appointments.constants import NoticeChannel, Status
 from appointments.models import Case
@@ -22,8 +19,8 @@ def invitation_facts(case):
     # Staff must invite a rating after every case but never suggest what to give (好差评 rules):
     # the text (templates/messages/*/review_invite.sms.txt) asks for an honest rating, no more.
     return {
-        "item": case.item.name,
-        "window": case.window.name,
+        "item": case.item.display_name,
+        "window": case.window.display_name,
         "reference": case.reference,
         "link": rating_link(case),
     }
@@ -36,8 +33,7 @@ def invite_rating(case_id):
         return
     if Rating.objects.filter(case_id=case_id).exists():
         return  # rated already (e.g. on the pad at the window): nothing to invite
-    # Notices about a case go out in the portal's default language, Chinese.
-    with translation.override(settings.LANGUAGE_CODE):
+    with notices.in_language_of(case):
         notices.queue_message(
             "review_invite",
             f"invite:{case.reference}",

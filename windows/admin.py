@@ -62,7 +62,7 @@ class ServicePointAdmin(RegistryImportExportAdmin):
     inlines = [OpeningPeriodInline, StaffMembershipInline]
     fieldsets = [
         (None, {"fields": ["code", "name", "name_en", "kind", "level", "district", "active"]}),
-        (gettext_lazy("Contact"), {"fields": ["address", "phone", "is_demo"]}),
+        (gettext_lazy("Contact"), {"fields": ["address", "address_en", "phone", "is_demo"]}),
         (
             gettext_lazy("Booking capacity"),
             {"fields": ["counters", "people_per_slot", "slot_minutes", "horizon_days"]},

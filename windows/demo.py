@@ -34,6 +34,7 @@ DISTRICTS = [
 # Mon–Fri 09:00–12:00 and 13:30–17:00, in the spreadsheet format of windows/hours.py.
 DEMO_HOURS = "1-5 09:00-12:00,13:30-17:00"
 DEMO_ADDRESS_SUFFIX = "（示例地址）"
+DEMO_ADDRESS_SUFFIX_EN = " (example address)"
 
 # The city-level windows of seed 000 and the city items each one takes. The comprehensive window
 # (items=None) takes every city item no other city window takes, so each is offered somewhere.

@@ -196,6 +196,6 @@ def weekly_table(periods: Iterable) -> list[tuple[str, str]]:
     """(weekday name, its periods or "Closed") for Monday to Sunday."""
     days = _by_day(periods)
     return [
-        (str(label), _spans_text(days[day]) if day in days else _("Closed"))
+        (str(label), _spans_text(days[day]) if day in days else pgettext("opening hours", "Closed"))
         for day, label in WEEKDAYS
     ]

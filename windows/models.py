@@ -7,8 +7,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from ipservice.localization import BilingualNameMixin
+from ipservice.localization import BilingualNameMixin, in_current_language
 
 from . import hours
 from .constants import BUREAU_GROUP, WEEKDAYS, Kind, Level, Role
@@ -66,6 +67,7 @@ class ServicePoint(BilingualNameMixin, models.Model):
         help_text=_("Required for district and park level points."),
     )
     address = models.CharField(_("address"), max_length=200)
+    address_en = models.CharField(_("English address"), max_length=200, blank=True, default="")
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     counters = models.PositiveSmallIntegerField(
         _("counters"), default=1, validators=[MinValueValidator(1), MaxValueValidator(50)]
@@ -88,7 +90,8 @@ class ServicePoint(BilingualNameMixin, models.Model):
     items = models.ManyToManyField(
         "catalog.ServiceItem", verbose_name=_("items offered"), related_name="windows", blank=True
     )
-    active = models.BooleanField(_("active"), default=True)
+    # A context: Django's own catalog translates a bare "active" as 有效.
+    active = models.BooleanField(pgettext_lazy("service point", "active"), default=True)
     is_demo = models.BooleanField(_("demo record"), default=False)
 
     objects = ServicePointQuerySet.as_manager()
@@ -103,6 +106,10 @@ class ServicePoint(BilingualNameMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("windows:detail", args=[self.pk])
+
+    @property
+    def display_address(self):
+        return in_current_language(self, "address")
 
     def clean(self):
         if self.level in (Level.DISTRICT, Level.PARK) and not self.district_id:

@@ -1,9 +1,11 @@
 """Spreadsheet import/export (xlsx, csv) of districts and service points, keyed on `code`.
 
 Service point columns: code, name, name_en, kind, level, district (its GB/T 2260 code, empty for a
-city-level point), address, phone, counters, people_per_slot, slot_minutes, horizon_days, items
-(item codes separated by commas), opening_hours (the format of windows/hours.py, e.g.
-"1-5 09:00-12:00,13:30-17:00; 6 09:00-12:00"), active and is_demo (1 or 0).
+city-level point), address, address_en, phone, counters, people_per_slot, slot_minutes,
+horizon_days, items (item codes separated by commas), opening_hours (the format of
+windows/hours.py, e.g. "1-5 09:00-12:00,13:30-17:00; 6 09:00-12:00"), active and is_demo (是 or
+否; 1 or 0 too). The headers are the labels the admin shows (名称, 英文地址…) and kind and level
+their labels; field names and codes are read too (catalog.resources.CatalogResource).
 
 One file is one transaction: a missing column, or any bad row (unknown district or item code, bad
 hours text, a number that is not whole, a model rule broken), is reported with its row number and
@@ -12,6 +14,7 @@ nothing of the file is saved.
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
 
 from catalog.models import ServiceItem
@@ -20,34 +23,11 @@ from catalog.models import ServiceItem
 # (by its SafeXLSX/SafeCSV formats) and unescaped on import, whole numbers only, model validation
 # on every row and the whole file rolled back on any bad row.
 from catalog.resources import CatalogResource
+from ipservice.spreadsheets import cell_text
 
 from . import hours
 from .models import District, ServicePoint
 from .services import set_opening_hours
-
-
-def cell_text(value):
-    """A cell as text: spreadsheets hand over 310104 or 310104.0 where we want "310104"."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-class YesNoWidget(widgets.BooleanWidget):
-    """1/0, true/false, yes/no, 是/否; anything else is an error rather than a silent False."""
-
-    VALUES = {"1": True, "true": True, "yes": True, "是": True}
-    VALUES |= {"0": False, "false": False, "no": False, "否": False}
-
-    def clean(self, value, row=None, **kwargs):
-        if isinstance(value, bool):
-            return value
-        text = cell_text(value).lower()
-        if text not in self.VALUES:
-            raise ValueError(_('"%(value)s" is not 1 or 0.') % {"value": value})
-        return self.VALUES[text]
 
 
 class DistrictCodeWidget(widgets.ForeignKeyWidget):
@@ -134,8 +114,7 @@ class ServicePointResource(CatalogResource):
     )
     items = fields.Field(attribute="items", column_name="items", widget=ItemCodesWidget())
     opening_hours = OpeningHoursField()
-    active = fields.Field("active", "active", widget=YesNoWidget())
-    is_demo = fields.Field("is_demo", "is_demo", widget=YesNoWidget())
+    column_labels = {"opening_hours": gettext_lazy("opening hours")}
 
     class Meta:
         model = ServicePoint
@@ -148,6 +127,7 @@ class ServicePointResource(CatalogResource):
             "level",
             "district",
             "address",
+            "address_en",
             "phone",
             "counters",
             "people_per_slot",

@@ -93,6 +93,8 @@ class CaseEventSerializer(serializers.ModelSerializer):
     )
     from_status = serializers.CharField(read_only=True)
     to_status = serializers.CharField(read_only=True)
+    # The system's notes written out in the request's language, a clerk's words as written.
+    note = serializers.CharField(source="display_note", read_only=True)
 
     class Meta:
         model = CaseEvent

@@ -14,6 +14,7 @@ class MaterialSerializer(serializers.ModelSerializer):
             "required",
             "tolerable",
             "note",
+            "note_en",
             "is_example",
         ]
 
@@ -48,6 +49,7 @@ class ServiceItemSerializer(serializers.ModelSerializer):
             "fee",
             "legal_basis",
             "guide",
+            "guide_en",
             "consult_phone",
             "green_channel",
             "channels",

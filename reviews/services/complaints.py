@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appointments import notices, workdays
+from appointments import notices, texts, workdays
 from appointments.constants import NoticeChannel
 from appointments.deadlines import date_state
 from appointments.models import Case
@@ -83,6 +83,7 @@ def submit_complaint(*, name, phone, matter, description, window=None, item=None
                     window=window,
                     item=item,
                     due=due,
+                    language=texts.supported_language(),
                 )
                 _notify_received(complaint)
                 return complaint
@@ -101,13 +102,14 @@ def _notify_received(complaint):
         "due": complaint.due.isoformat(),
         "link": complaint_lookup_link(),
     }
-    notices.queue_message(
-        "complaint_received",
-        f"complaint-received:{complaint.reference}",
-        channel=NoticeChannel.SMS,
-        recipient=complaint.phone,
-        facts=facts,
-    )
+    with notices.in_language_of(complaint):
+        notices.queue_message(
+            "complaint_received",
+            f"complaint-received:{complaint.reference}",
+            channel=NoticeChannel.SMS,
+            recipient=complaint.phone,
+            facts=facts,
+        )
 
 
 def _lock_open_complaint(complaint):
@@ -177,13 +179,14 @@ def close_complaint(complaint, actor, method, notes):
 def _notify_closed(complaint, notes):
     reply_text = notes if len(notes) <= 200 else notes[:199] + "…"
     facts = {"reference": complaint.reference, "reply": reply_text}
-    notices.queue_message(
-        "complaint_closed",
-        f"complaint-closed:{complaint.reference}",
-        channel=NoticeChannel.SMS,
-        recipient=complaint.phone,
-        facts=facts,
-    )
+    with notices.in_language_of(complaint):
+        notices.queue_message(
+            "complaint_closed",
+            f"complaint-closed:{complaint.reference}",
+            channel=NoticeChannel.SMS,
+            recipient=complaint.phone,
+            facts=facts,
+        )
 
 
 def complaint_deadline(complaint, today):

@@ -173,10 +173,10 @@ class DashboardForm(StatsFilterForm):
 
 COUNT, RATE, AVERAGE = "count", "rate", "average"
 COLUMNS = [
-    ("cases_total", gettext_lazy("Cases"), COUNT),
+    ("cases_total", pgettext_lazy("count", "Cases"), COUNT),
     ("bookings", gettext_lazy("Bookings"), COUNT),
     ("no_shows", gettext_lazy("No-shows"), COUNT),
-    ("completed", gettext_lazy("Completed"), COUNT),
+    ("completed", pgettext_lazy("count", "Completed"), COUNT),
     ("on_time_rate", gettext_lazy("On-time completion rate"), RATE),
     ("avg_working_days", gettext_lazy("Average working days to complete"), AVERAGE),
     ("ratings", gettext_lazy("Ratings"), COUNT),

@@ -153,11 +153,14 @@ def test_round_trip_export_then_import_changes_nothing():
     CalendarDay.objects.create(date=D("2027-10-01"), kind=DayKind.HOLIDAY, name="")
     before = list(CalendarDay.objects.values_list("pk", "date", "kind", "name"))
     for fmt in (base_formats.XLSX(), base_formats.CSV()):
-        exported = fmt.export_data(CalendarDayResource().export())
+        with translation.override("zh-hans"):
+            exported = fmt.export_data(CalendarDayResource().export())
         data = fmt.create_dataset(exported)
         # A spreadsheet must not run the name as a formula: exported with a quote before it.
-        assert "'=春节调休" in data["name"]
-        assert data.headers == ["date", "kind", "name"]
+        assert "'=春节调休" in data["名称"]
+        # Headed and written as the admin shows them.
+        assert data.headers == ["日期", "类型", "名称"]
+        assert data["类型"] == ["节假日（放假）", "调休工作日", "节假日（放假）"]
 
         preview = run_import(data, dry_run=True)
         assert not preview.has_errors() and not preview.has_validation_errors()

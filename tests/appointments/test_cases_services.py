@@ -155,7 +155,7 @@ def test_accept_pending_starts_the_clock_and_records_the_commitment(
     assert case.promised_due == dt.date(2026, 9, 30)
     assert case.materials_due == dt.date(2026, 10, 4)
     assert list(case.missing_materials.all()) == [tolerable]
-    note = CaseEvent.objects.get(case=case).note
+    note = CaseEvent.objects.get(case=case).display_note
     assert "营业执照副本" in note and "2026-10-04" in note
 
 

@@ -23,6 +23,7 @@ NOW = dt.datetime(2026, 9, 29, 10, 0, tzinfo=CST)
 START = dt.datetime(2026, 9, 30, 14, 0, tzinfo=CST)
 ADMIN = "/admin/appointments/messagetemplate/"
 CJK = re.compile(r"[\u4e00-\u9fff]")
+SIGNATURE = "【上海知识产权公共服务】"
 
 pytestmark = pytest.mark.django_db
 
@@ -65,17 +66,18 @@ def test_each_text_renders_in_chinese_and_english_from_its_file(purpose, channel
     for language in ("zh-hans", "en"):
         subject, body = texts.file_source(purpose, channel, language)
         texts.check(purpose, subject + body)  # the files pass the bureau's check too
-        rendered[language] = texts.preview(purpose, subject, body, language=language)
+        rendered[language] = texts.preview(purpose, channel, subject, body, language=language)
     zh, en = rendered["zh-hans"], rendered["en"]
     for message in (zh, en):
         assert message.body and "{" not in message.body + message.subject
         assert bool(message.subject) == (channel == NoticeChannel.EMAIL)
         samples = texts.PURPOSES[purpose].placeholders
-        if "reference" in samples:
+        # An email names the reference; an SMS with the private link may leave it to the link.
+        if "reference" in samples and not ("url" in samples and channel == NoticeChannel.SMS):
             assert samples["reference"].sample in message.body + message.subject
     # Chinese text around the (partly Chinese) sample values; English words in the English one.
-    assert CJK.search(CJK.sub("", _without_samples(en.body, purpose))) is None
-    assert CJK.search(_without_samples(zh.body, purpose))
+    assert CJK.search(_without_samples(en.body, purpose).replace(SIGNATURE, "")) is None
+    assert CJK.search(_without_samples(zh.body, purpose).replace(SIGNATURE, ""))
 
 
 def _without_samples(text, purpose):
@@ -98,10 +100,9 @@ def test_the_confirmation_keeps_its_wording_in_both_languages(
     with translation.override("en"):
         english = book(window, django_capture_on_commit_callbacks, seq=2, email="wang@example.com")
     chinese_sms, english_sms = SmsOutbox.objects.order_by("id").values_list("body", flat=True)
-    assert chinese_sms.startswith(f"【上海知识产权公共服务】预约成功，预约号{case.reference}：")
-    assert english_sms.startswith(
-        f"[Shanghai IP Services] Booking confirmed, reference {english.reference}: "
-    )
+    assert chinese_sms.startswith(f"{SIGNATURE}预约成功：9月30日 14:00。")
+    assert chinese_sms.endswith(services.manage_url(case))
+    assert english_sms == f"{SIGNATURE}Booked 30 Sep 14:00. Details: {services.manage_url(english)}"
     assert [message.subject for message in mail.outbox] == [
         f"预约成功：{case.reference}",
         f"Booking confirmed: {english.reference}",
@@ -116,7 +117,7 @@ def test_the_confirmation_keeps_its_wording_in_both_languages(
 
 def test_the_digest_counts_in_english():
     subject, body = texts.file_source("deadline_digest", NoticeChannel.EMAIL, "en")
-    message = texts.preview("deadline_digest", subject, body, language="en")
+    message = texts.preview("deadline_digest", NoticeChannel.EMAIL, subject, body, language="en")
     assert message.body.splitlines()[0] == (
         "2 cases at 徐汇区知识产权公共服务窗口 are near or past their deadline (2026-10-09):"
     )
@@ -134,14 +135,16 @@ def test_an_override_replaces_the_file_and_deactivating_it_restores_it(
     first = book(window, django_capture_on_commit_callbacks, seq=1)
     assert (
         SmsOutbox.objects.get().body
-        == f"预约已办好：{first.reference}，徐汇区知识产权窗口，2026-09-30 14:00–14:30"
+        == f"{SIGNATURE}预约已办好：{first.reference}，徐汇区知识产权窗口，2026-09-30 14:00–14:30"
     )
 
     text.active = False
     text.save()
     second = book(window, django_capture_on_commit_callbacks, seq=2)
     latest = SmsOutbox.objects.order_by("-id").first().body
-    assert latest.startswith(f"【上海知识产权公共服务】预约成功，预约号{second.reference}：")
+    assert latest == f"{SIGNATURE}预约成功：9月30日 14:00。查看地点、改期或取消：" + (
+        services.manage_url(second)
+    )
     assert Notice.objects.get(key=f"booked:{second.reference}:sms").body == latest
 
 
@@ -158,6 +161,7 @@ def test_an_email_override_has_its_own_subject(window, django_capture_on_commit_
 def test_an_override_sees_only_its_placeholders():
     message = texts.render_source(
         "complaint_closed",
+        NoticeChannel.EMAIL,  # no signature: the text as the template gives it
         "",
         "{{ reference }}|{{ reply }}|{{ settings }}|{{ request }}",
         {"reference": "TS1", "reply": "<好>", "settings": "secret", "request": "x"},
@@ -247,9 +251,11 @@ def test_the_bureau_adds_an_override_and_sees_its_preview(bureau_client):
     text = MessageTemplate.objects.get()
     assert text.updated_by == bureau_client.user
     page = bureau_client.get(f"{ADMIN}{text.pk}/change/").content.decode()
-    assert "明天见：YY26A7K3Q2，2026-09-30 14:00–14:30" in page  # the preview, with samples
+    # The preview, with samples and the signature, and how many SMS it takes.
+    assert f"{SIGNATURE}明天见：YY26A7K3Q2，2026-09-30 14:00–14:30" in page
+    assert "共49个字：计1条短信（最多2条）。" in page
     assert "{{ window_phone }}" in page  # the placeholders it may use
-    assert "【上海知识产权公共服务】预约提醒" in page  # the file it replaces
+    assert "预约提醒：{{ when }}" in page  # the file it replaces
 
 
 def test_the_bureau_edits_and_deactivates_an_override(bureau_client):

@@ -4,6 +4,7 @@ every SMS passes, the outbox command, and an API that takes JSON only."""
 import datetime as dt
 import io
 import logging
+import re
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -75,9 +76,9 @@ def test_a_code_is_sent_by_sms_and_only_its_hmac_is_kept(api, caplog):
     assert response.status_code == 202
     assert response.json() == {"phone": "139****0001", "purpose": "booking", "expires_in": 300}
     sms = SmsOutbox.objects.get(phone=PHONE)
-    digits = [word for word in sms.body.replace("，", " ").split() if word.isdigit()]
-    assert len(digits) == 1 and len(digits[0]) == 6
-    assert sms.body.startswith("验证码")  # Chinese by default
+    digits = re.findall(r"\d+", sms.body)
+    assert len(digits) == 2 and len(digits[0]) == 6  # the code, then its minutes
+    assert sms.body.startswith("【上海知识产权公共服务】验证码")  # Chinese by default
     row = PhoneCode.objects.get(phone=PHONE)
     assert digits[0] not in row.code_hash and digits[0] not in row.salt
     assert len(row.code_hash) == 64 and row.tries == 0 and row.used_at is None

@@ -24,9 +24,14 @@ def admin_client(client):
     return client
 
 
+def column_names(resource_class=ServiceItemResource):
+    return [field.column_name for field in resource_class().get_export_fields()]
+
+
 def items_workbook(rows):
-    """An .xlsx with the item columns and the given rows (dicts of cells)."""
-    headers = list(ServiceItemResource().get_export_headers())
+    """An .xlsx with the item columns (headed by field name) and the given rows (dicts of
+    cells)."""
+    headers = column_names()
     book = openpyxl.Workbook()
     book.active.append(headers)
     for row in rows:
@@ -69,7 +74,7 @@ def upload(admin_client, content, name="items.xlsx", file_format=SafeXLSX):
 def export(admin_client, file_format):
     """The admin's export form, with every column ticked (as the page has them by default)."""
     data = {"resource": "0", "format": FORMAT_INDEX[file_format]}
-    for name in ServiceItemResource().get_export_headers():
+    for name in column_names():
         data[f"serviceitemresource_{name}"] = "on"
     response = admin_client.post(f"{ITEMS_ADMIN}export/", data)
     assert response.status_code == 200
@@ -173,7 +178,9 @@ def test_import_with_a_bad_row_shows_its_number_and_offers_no_confirm(
     assert preview.context.get("confirm_form") is None
     html = preview.content.decode()
     assert message in html
-    assert "<td>2 </td>" in html  # the row number column of the error table
+    # In full on the page: the spreadsheet's row (the header is row 1), the column, the message.
+    assert "<td>3</td>" in html  # the row number column of the error table
+    assert "第 3 行" in html
     after = (ServiceItem.objects.count(), Material.objects.count(), Category.objects.count())
     assert after == before
 
@@ -186,7 +193,7 @@ def test_import_with_a_missing_column_says_which(admin_client, pledge, item):
     preview = upload(admin_client, buffer.getvalue())
     assert preview.context.get("confirm_form") is None
     html = preview.content.decode()
-    assert "第 1 行（表头）缺少以下列：promised_limit_days。" in html
+    assert "第 1 行（表头）缺少以下列：承诺时限（工作日）。" in html
     assert "Traceback" not in html
     assert not ServiceItem.objects.filter(code="patent-subsidy").exists()
 
@@ -200,6 +207,7 @@ def test_admin_export_escapes_formulae(admin_client, pledge, file_format):
     dataset = file_format().create_dataset(
         response.content if file_format is SafeXLSX else response.content.decode("utf-8-sig")
     )
+    ServiceItemResource().rename_headers(dataset)
     row = dict(zip(dataset.headers, dataset[0], strict=True))
     assert row["fee"] == '\'=HYPERLINK("http://evil.example")'
     assert row["consult_phone"] == "'+86-21-1"
@@ -213,7 +221,7 @@ def test_materials_and_categories_import_pages_render(admin_client):
     for model in ("material", "category"):
         page = admin_client.get(f"/admin/catalog/{model}/import/")
         assert page.status_code == 200
-        assert "行号按数据行计算" in page.content.decode()
+        assert "行号即电子表格中的行号" in page.content.decode()
 
 
 def test_import_is_refused_to_non_staff(client, pledge):

@@ -39,6 +39,7 @@ def test_item_fields(api, pledge, pledge_windows):
     assert data["promised_limit_days"] == 3
     assert data["fee"] == "不收费"
     assert data["guide"] == "办理知识产权质押登记的指南。"
+    assert data["guide_en"] == ""
     assert data["consult_phone"] == "021-11112222"
     assert data["green_channel"] is True
     assert data["channels"] == ["window", "online"]
@@ -50,6 +51,7 @@ def test_item_fields(api, pledge, pledge_windows):
         "required": True,
         "tolerable": True,
         "note": "加盖公章",
+        "note_en": "",
         "is_example": False,
     }
     assert [m["name"] for m in data["materials"]] == ["质押登记申请表", "主合同复印件", "委托书"]

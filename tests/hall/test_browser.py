@@ -19,6 +19,7 @@ from .factories import CounterFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+
 def english(context, live_server):
     context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
 

@@ -68,6 +68,7 @@ def test_a_window_has_the_contract_fields(api, registry, item):
         "level": "city",
         "kind": "acceptance",
         "address": city.address,
+        "address_en": "",
         "phone": city.phone,
         "opening_hours": [
             {"weekday": 0, "start": "09:00", "end": "12:00"},

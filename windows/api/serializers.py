@@ -57,6 +57,7 @@ class ServicePointSerializer(serializers.ModelSerializer):
             "level",
             "kind",
             "address",
+            "address_en",
             "phone",
             "opening_hours",
             "items",

@@ -32,7 +32,7 @@ from windows.services import (
 
 BUREAU_USERNAME = "bureau"
 ITEM_SOURCED_FIELDS = ("name", "name_en", "ip_type", "level", "legal_basis", "green_channel")
-ITEM_DEMO_FIELDS = ("channels", "guide")
+ITEM_DEMO_FIELDS = ("channels", "guide", "guide_en")
 
 
 class Command(BaseCommand):
@@ -138,7 +138,7 @@ def _load_item(data, category, order):
 
 
 def _load_materials(item, materials):
-    for order, (name, name_en, form, required, tolerable, note) in enumerate(materials, 1):
+    for order, (name, name_en, form, required, tolerable, note, note_en) in enumerate(materials, 1):
         Material.objects.update_or_create(
             item=item,
             name=name,
@@ -150,6 +150,7 @@ def _load_materials(item, materials):
                 "required": required,
                 "tolerable": tolerable,
                 "note": note,
+                "note_en": note_en,
                 "order": order,
             },
         )
@@ -175,9 +176,11 @@ def _load_point(data, districts, number):
         "district": district,
     }
     place = district.name if district else "上海市"
+    place_en = f"{district.name_en}, Shanghai" if district else "Shanghai"
     create_defaults = {
         **defaults,
         "address": f"{place}{demo.DEMO_ADDRESS_SUFFIX}",
+        "address_en": f"{place_en}{demo.DEMO_ADDRESS_SUFFIX_EN}",
         "phone": demo.demo_phone(f"{number:04d}"),
         "counters": demo.DEMO_COUNTERS.get(data["level"], 1),
         "is_demo": True,
