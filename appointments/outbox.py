@@ -46,7 +46,19 @@ TRANSIENT_ERRORS = (SmsError, smtplib.SMTPException, OSError)
 
 
 NEVER_DROPPED = frozenset(
-    {"booked", "rescheduled", "cancelled", "complaint_received", "complaint_closed"}
+    {
+        "booked",
+        "rescheduled",
+        "cancelled",
+        "complaint_received",
+        "complaint_closed",
+        # Online applications: each tells the applicant of a step taken on their application.
+        "application_received",
+        "application_returned",
+        "application_accepted",
+        "application_rejected",
+        "application_sent",
+    }
 )
 REFUSED_BEYOND_LIMIT = frozenset({"phone_code"})
 # Texts whose body is a secret (a verification code): blanked once sent or given up.

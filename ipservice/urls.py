@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("windows.api.urls")),
     path("", include("catalog.api.urls")),
     path("", include("appointments.api.urls")),
+    path("", include("applications.api.urls")),
     path("", include("reviews.api.urls")),
 ]
 
@@ -35,6 +36,7 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("windows/", include("windows.urls")),
     path("", include("appointments.urls")),
+    path("", include("applications.urls")),
     path("", include("reviews.urls")),
 ]
 
