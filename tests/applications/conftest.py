@@ -6,6 +6,7 @@ import pytest
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from applications.models import Submission
 from catalog.constants import Channel, ItemLevel
 from tests.catalog.factories import CategoryFactory, MaterialFactory, ServiceItemFactory
 
@@ -16,7 +17,7 @@ PHONE = "13812345678"
 
 
 @pytest.fixture(autouse=True)
-def private_root(settings, tmp_path):
+def private_root(settings, tmp_path, monkeypatch):
     """Each test's files under its own root, outside MEDIA_ROOT and STATIC_ROOT."""
     root = tmp_path / "private"
     settings.STORAGES = {
@@ -26,8 +27,11 @@ def private_root(settings, tmp_path):
             "OPTIONS": {"location": root, "base_url": None},
         },
     }
-    # Changing STORAGES makes Django forget the storages it made (the setting_changed signal).
-    assert storages["applications"].location == str(root)
+    # Changing STORAGES makes Django forget the storages it made (the setting_changed signal);
+    # the file field took its storage when the model was defined, so it is given the new one.
+    storage = storages["applications"]
+    assert storage.location == str(root)
+    monkeypatch.setattr(Submission._meta.get_field("file"), "storage", storage)
     return root
 
 
