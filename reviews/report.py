@@ -65,6 +65,12 @@ FIGURE_LABELS = {
     "rectification_on_time_rate": _("On-time rectification rate"),
     "complaints": _("Complaints"),
     "complaints_closed": _("Complaints closed"),
+    "applications": _("Online applications"),
+    "avg_prereview_hours": _("Average pre-review hours"),
+    "correction_rate": _("Correction rate"),
+    "first_pass_rate": _("Accepted first time"),
+    "zero_visit": _("Completed with no visit (online, result by post)"),
+    "zero_visit_rate": _("Zero-visit share (零跑腿)"),
 }
 # The parts of the figures that are counts by category.
 PART_LABELS = {

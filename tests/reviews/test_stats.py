@@ -262,14 +262,14 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(
 ):
     compute_stats(2025)  # the calendar years are cached from here on
 
-    # Cases, ratings (with their rectification), complaints.
-    with django_assert_num_queries(3):
-        compute_stats(2025)
-    # Cases once per date that gives the month, ratings, complaints; no labels.
-    with django_assert_num_queries(5):
-        stats_by(2025, "month")
-    # The same three and one for the windows' names.
+    # Cases, ratings (with their rectification), online applications, complaints.
     with django_assert_num_queries(4):
+        compute_stats(2025)
+    # Cases once per date that gives the month, ratings, applications, complaints; no labels.
+    with django_assert_num_queries(6):
+        stats_by(2025, "month")
+    # The same four and one for the windows' names.
+    with django_assert_num_queries(5):
         stats_by(2025, "window")
     before = {d: _count_queries(lambda d=d: stats_by(2025, d)) for d in DIMENSIONS}
 
@@ -277,7 +277,7 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(
     more_of_the_same(other, ServiceItemFactory(category=item.category), 30)
     more_of_the_same(window_a, item, 30)
 
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         compute_stats(2025)
     assert {d: _count_queries(lambda d=d: stats_by(2025, d)) for d in DIMENSIONS} == before
 
@@ -302,10 +302,11 @@ def test_the_overview_rolls_up_to_the_same_figures(known, scope):
 def test_the_overview_takes_a_fixed_number_of_queries(known, window_a, item):
     stats_overview(2025)
 
-    # Window × item × staff: cases, ratings, complaints; by month: cases three times, ratings,
-    # complaints; the windows' districts; the labels of districts, windows, items and staff.
-    assert _count_queries(lambda: stats_overview(2025)) == 13
+    # Window × item × staff: cases, ratings, applications, complaints; by month: cases three
+    # times, ratings, applications, complaints; the windows' districts; the labels of
+    # districts, windows, items and staff.
+    assert _count_queries(lambda: stats_overview(2025)) == 15
     more_of_the_same(window_a, item, 20)
-    assert _count_queries(lambda: stats_overview(2025)) == 13
+    assert _count_queries(lambda: stats_overview(2025)) == 15
     # The detail pass, the month pass, the districts, the items' labels.
-    assert _count_queries(lambda: stats_overview(2025, ["month", "item"])) == 10
+    assert _count_queries(lambda: stats_overview(2025, ["month", "item"])) == 12
