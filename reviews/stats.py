@@ -4,9 +4,10 @@ lives", "The HTTP contract"; reused by the annual report).
 `compute_stats(year, ...)` gives the headline figures, `stats_by(year, dimension, ...)` the same
 figures per month, district, window, item or staff member. Everything is counted by the database
 in four queries whatever the number of rows (one over cases, one over ratings joined to their
-rectification, one over online applications, one over complaints), with conditional aggregates (COUNT ... FILTER) grouped by a
-few categorical columns; Python only adds up the resulting groups (tens of rows for the headline
-figures, at most a few thousand for a breakdown: never one per record).
+rectification, one over online applications, one over complaints), with conditional aggregates
+(COUNT ... FILTER) grouped by a few categorical columns; Python only adds up the resulting
+groups (tens of rows for the headline figures, at most a few thousand for a breakdown: never one
+per record).
 
 Which year a record belongs to, in local time (Asia/Shanghai):
 - bookings, no-shows: the appointment time (`Case.start`) of cases booked online, because a
