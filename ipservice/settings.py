@@ -283,6 +283,7 @@ SPECTACULAR_SETTINGS = {
         "RectificationStatusEnum": "reviews.constants.RectificationStatus",
         "ComplaintStatusEnum": "reviews.constants.ComplaintStatus",
         "NoticeStatusEnum": "appointments.constants.NoticeStatus",
+        "ApplicationStatusEnum": "applications.constants.Status",
     },
 }
 

@@ -101,19 +101,19 @@ class ApplicationSerializer(serializers.Serializer):
     commitment_due = serializers.DateField()
     reject_reason = serializers.CharField()
 
-    def get_name(self, obj):
+    def get_name(self, obj) -> str:
         return mask_name(obj.name)
 
-    def get_phone(self, obj):
+    def get_phone(self, obj) -> str:
         return mask_phone(obj.phone)
 
-    def get_id_number(self, obj):
+    def get_id_number(self, obj) -> str:
         return mask_id(obj.id_number)
 
-    def get_prereview(self, obj):
+    def get_prereview(self, obj) -> str | None:
         return services.prereview_state(obj)
 
-    def get_case(self, obj):
+    def get_case(self, obj) -> str | None:
         return obj.case.reference if obj.case_id else None
 
 

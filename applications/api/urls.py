@@ -9,20 +9,20 @@ urlpatterns = [
         views.FileView.as_view(),
         name="api-application-file",
     ),
-    path("applications/<int:pk>/", views.StaffDetailView.as_view(), name="api-application-staff"),
-    path(
-        "applications/<int:pk>/<str:action>/",
-        views.ActionView.as_view(),
-        name="api-application-action",
-    ),
+    # Before the staff actions: "corrections" is the applicant's, whatever stands before it.
     path(
         "applications/<str:reference>/corrections/",
         views.CorrectionsView.as_view(),
         name="api-application-corrections",
     ),
     path(
+        "applications/<int:pk>/<str:action>/",
+        views.ActionView.as_view(),
+        name="api-application-action",
+    ),
+    path(
         "applications/<str:reference>/",
-        views.ApplicationStatusView.as_view(),
-        name="api-application-status",
+        views.ApplicationDetailView.as_view(),
+        name="api-application-detail",
     ),
 ]

@@ -44,6 +44,8 @@ from .serializers import (
 
 RATE_GROUP = "applications.submit"
 REFUSED = {409: OpenApiResponse(description="`wrong_state`: the status forbids it.")}
+# Multipart only: any other body (or a multipart body without its boundary) is a 415.
+MULTIPART = {415: OpenApiResponse(description="`unsupported_media_type`: not multipart.")}
 
 
 def _detail(application):
@@ -75,7 +77,7 @@ class ApplicationListView(generics.ListCreateAPIView):
 
     @extend_schema(
         request={"multipart/form-data": {"type": "object"}},
-        responses={201: NewApplicationSerializer},
+        responses={201: NewApplicationSerializer, **MULTIPART},
         description="Fields: item (code), window (id), person fields and phone_code as for "
         "bookings, delivery (window/post), address, notes, one file per material as "
         "material_<material id>.",
@@ -116,14 +118,28 @@ class ApplicantView(APIView):
         return services.get_for_token(reference, token)
 
 
-class ApplicationStatusView(ApplicantView):
+class ApplicationDetailView(APIView):
+    """The applicant with `?token=`; staff of the handling window and the bureau without it.
+    A wrong token, a stranger and an unknown reference get the same 404."""
+
     @extend_schema(
-        parameters=[OpenApiParameter("token", str, required=True)],
+        parameters=[OpenApiParameter("token", str, description="The applicant's token.")],
         responses=ApplicationDetailSerializer,
     )
     def get(self, request, reference):
         token = request.query_params.get("token")
-        return Response(_detail(self.application(request, reference, token)))
+        if token is not None:
+            enforce_rate(request, "lookup", settings.LOOKUP_RATE_LIMIT)
+            return Response(_detail(services.get_for_token(reference, token)))
+        application = (
+            Application.objects.for_user(request.user)
+            .select_related("item", "window", "case")
+            .filter(reference=reference[:20])
+            .first()
+        )
+        if application is None:
+            raise Http404()
+        return Response(_detail(application))
 
 
 class CorrectionsView(ApplicantView):
@@ -131,7 +147,7 @@ class CorrectionsView(ApplicantView):
 
     @extend_schema(
         request={"multipart/form-data": {"type": "object"}},
-        responses={200: ApplicationDetailSerializer, **REFUSED},
+        responses={200: ApplicationDetailSerializer, **REFUSED, **MULTIPART},
         description="`token` and one file per material asked, as material_<material id>.",
     )
     def post(self, request, reference):
@@ -150,14 +166,6 @@ class CorrectionsView(ApplicantView):
         except DjangoValidationError as exc:
             raise_as_api_error(exc)
         return Response(_detail(application))
-
-
-class StaffDetailView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(responses=ApplicationDetailSerializer)
-    def get(self, request, pk):
-        return Response(_detail(services.get_for_user(request.user, pk)))
 
 
 def _return(application, request):

@@ -301,6 +301,7 @@ def test_the_staff_list_is_per_window(api, submitted, staff_a, staff_b, bureau):
 def test_the_status_needs_the_right_token(api, submitted):
     reference = submitted["reference"]
     assert api.get(f"{URL}{reference}/").status_code == 404
+    assert api.get(f"{URL}0/").status_code == 404
     assert api.get(f"{URL}{reference}/?token=wrong").status_code == 404
     assert api.get(f"{URL}WB000000XXXX/?token={submitted['token']}").status_code == 404
 
@@ -321,9 +322,10 @@ def test_staff_of_another_window_get_404_and_the_bureau_403(
 ):
     application = Application.objects.get(reference=submitted["reference"])
     assert act(api, staff_b, application, "accept").status_code == 404
-    assert as_user(api, staff_b).get(f"{URL}{application.pk}/").status_code == 404
+    assert as_user(api, staff_b).get(f"{URL}{application.reference}/").status_code == 404
     assert act(api, bureau, application, "accept").status_code == 403
-    assert as_user(api, bureau).get(f"{URL}{application.pk}/").status_code == 200
+    assert as_user(api, bureau).get(f"{URL}{application.reference}/").status_code == 200
+    assert as_user(api, staff_a).get(f"{URL}{application.reference}/").status_code == 200
     api.force_authenticate(None)
     assert api.post(f"{URL}{application.pk}/accept/", {}, format="json").status_code in (401, 403)
     assert act(api, staff_a, application, "nope").status_code == 404
