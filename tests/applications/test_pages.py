@@ -251,3 +251,12 @@ def test_the_wrong_method_is_405(client, item, window_a, materials, staff_a):
     application = submitted(item, window_a, materials)
     login(client, staff_a)
     assert client.get(f"/staff/applications/{application.pk}/accept/").status_code == 405
+
+
+def test_the_pages_are_chinese_by_default(client, item, window_a, materials):
+    assert "网上申请" in client.get(f"/catalog/{item.code}/").content.decode()
+    page = client.get(f"/apply/{item.code}/").content.decode()
+    assert "提交申请" in page and "可先书面承诺，后补交" in page
+    bad = SimpleUploadedFile("病毒.pdf", samples.ELF)
+    answer = apply(client, item, window_a, materials, **{f"material_{materials[0].pk}": bad})
+    assert "文件 病毒.pdf 不是 PDF、JPG、PNG 文件" in answer.content.decode()
