@@ -350,3 +350,20 @@ def test_files_only_to_those_who_may_see_them(api, submitted, staff_a, staff_b, 
         as_user(api, staff_a).get(f"{URL}{application.pk}/files/{materials[2].pk}/").status_code
         == 404
     )
+
+
+def test_the_staff_list_costs_the_same_queries_whatever_its_length(
+    api, item, window_a, materials, staff_a, django_assert_max_num_queries
+):
+    submit(api, item, window_a, materials)
+    as_user(api, staff_a)
+    # Whether the user is the bureau (once per user object), the count, the page with its
+    # item, window and case.
+    with django_assert_max_num_queries(3):
+        assert len(api.get(URL).json()["results"]) == 1
+    for _n in range(3):
+        api.force_authenticate(None)
+        submit(api, item, window_a, materials)
+    as_user(api, staff_a)
+    with django_assert_max_num_queries(3):
+        assert len(api.get(URL).json()["results"]) == 4
