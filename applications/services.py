@@ -271,7 +271,8 @@ def clean_reasons(application, reasons):
         if not isinstance(reason, str) or not reason.strip():
             message = _("Say what to correct in %(material)s.") % {"material": material.name}
             raise ValidationError({"materials": message})
-        chosen[material] = reason.strip()[:500]
+        # One line per material in the RETURN event (event_reasons): no line breaks inside.
+        chosen[material] = " ".join(reason.split())[:500]
     return chosen
 
 

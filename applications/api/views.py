@@ -22,7 +22,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from appointments.api.booking_views import enforce_rate, spend_phone_code
+from appointments.api.booking_views import LOOKUP_LIMITED, enforce_rate, spend_phone_code
 from appointments.api.case_serializers import raise_as_api_error
 from catalog.models import ServiceItem
 from ipservice.api import Conflict, form_errors
@@ -77,7 +77,7 @@ class ApplicationListView(generics.ListCreateAPIView):
 
     @extend_schema(
         request={"multipart/form-data": {"type": "object"}},
-        responses={201: NewApplicationSerializer, **MULTIPART},
+        responses={201: NewApplicationSerializer, **MULTIPART, **LOOKUP_LIMITED},
         description="Fields: item (code), window (id), person fields and phone_code as for "
         "bookings, delivery (window/post), address, notes, one file per material as "
         "material_<material id>.",
@@ -124,7 +124,7 @@ class ApplicationDetailView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("token", str, description="The applicant's token.")],
-        responses=ApplicationDetailSerializer,
+        responses={200: ApplicationDetailSerializer, **LOOKUP_LIMITED},
     )
     def get(self, request, reference):
         token = request.query_params.get("token")
@@ -147,7 +147,7 @@ class CorrectionsView(ApplicantView):
 
     @extend_schema(
         request={"multipart/form-data": {"type": "object"}},
-        responses={200: ApplicationDetailSerializer, **REFUSED, **MULTIPART},
+        responses={200: ApplicationDetailSerializer, **REFUSED, **MULTIPART, **LOOKUP_LIMITED},
         description="`token` and one file per material asked, as material_<material id>.",
     )
     def post(self, request, reference):

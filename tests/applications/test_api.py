@@ -367,3 +367,13 @@ def test_the_staff_list_costs_the_same_queries_whatever_its_length(
     as_user(api, staff_a)
     with django_assert_max_num_queries(3):
         assert len(api.get(URL).json()["results"]) == 4
+
+
+def test_a_reason_on_several_lines_stays_one_reason(api, submitted, staff_a, materials):
+    application = Application.objects.get(reference=submitted["reference"])
+    reason = f"第一行\n{materials[0].pk}\t伪造的第二条"
+    act(api, staff_a, application, "return", {"materials": {materials[1].pk: reason}})
+    api.force_authenticate(None)
+    body = api.get(f"{URL}{application.reference}/?token={submitted['token']}").json()
+    asked = {m["id"]: m["reason"] for m in body["materials"] if m["asked"]}
+    assert list(asked) == [materials[1].pk] and asked[materials[1].pk].startswith("第一行 ")
