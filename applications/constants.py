@@ -21,6 +21,7 @@ class Action(models.TextChoices):
     ACCEPT = "accept", pgettext_lazy("application action", "Accepted")
     ACCEPT_PENDING = "accept-pending", _("Accepted on commitment (告知承诺)")
     REJECT = "reject", pgettext_lazy("application action", "Rejected")
+    PROMISED = "promised", _("Promised materials uploaded")
     SHIP = "ship", _("Sent by post")
     COMPLETE = "complete", _("Completed")
     PURGE = "purge", _("Files deleted after the retention period")

@@ -159,11 +159,16 @@ class ApplicationForm(MaterialFilesMixin, PhoneCodeCheck, PersonForm):
 
 
 class CorrectionForm(MaterialFilesMixin, forms.Form):
-    """The replacements asked for: one file for each, all at once."""
+    """The replacements asked for: one file for each, all at once (or, after an acceptance on
+    commitment, the materials promised: any of them)."""
 
     def __init__(self, *args, materials, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_material_fields(materials, all_required=True)
+
+    def fields_required(self, required):
+        for material in self.materials:
+            self.fields[field_name(material)].required = required
 
     def clean(self):
         cleaned = super().clean()

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from appointments import cases, notices, workdays
 from appointments.constants import Channel as CaseChannel
 from appointments.constants import NoticeChannel
+from appointments.constants import Status as CaseStatus
 from appointments.exceptions import TransitionNotAllowed
 from appointments.references import make_reference
 from ipservice import dates
@@ -332,6 +333,39 @@ def resubmit(application, files):
     current_submissions(application).filter(material__in=list(files)).update(superseded_at=now)
     _store(application, files)
     return application
+
+
+def promised_materials(application):
+    """The materials promised under 告知承诺 and not given yet: what the applicant may upload
+    after acceptance (their case is pending until the clerk confirms them on the case)."""
+    case = application.case
+    if application.status != Status.ACCEPTED or case is None or case.status != CaseStatus.PENDING:
+        return []
+    given = application.events.filter(action=Action.PROMISED).values_list("note", flat=True)
+    given_ids = {int(pk) for note in given for pk in note.split(",") if pk.isdigit()}
+    return [m for m in case.missing_materials.all() if m.pk not in given_ids]
+
+
+@transaction.atomic
+def give_promised(application, files):
+    """The applicant uploads materials promised under 告知承诺; the clerk then confirms them on
+    the case (appointments.cases.accept: "the missing materials came")."""
+    promised = set(promised_materials(application))
+    if not promised:
+        raise WrongState()
+    unknown = set(files) - promised
+    if not files or unknown:
+        raise ValidationError(
+            {"non_field_errors": _("Upload only the materials you promised to give.")}
+        )
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    current_submissions(locked).filter(material__in=list(files)).update(
+        superseded_at=timezone.now()
+    )
+    _store(locked, files)
+    note = ",".join(str(m.pk) for m in files)
+    record_event(locked, Action.PROMISED, from_status=locked.status, note=note)
+    return locked
 
 
 def _open_case(application, actor):

@@ -146,21 +146,25 @@ def applicant_page(view):
 @applicant_page
 def status(request, application):
     asked = services.asked_materials(application)
+    promised = services.promised_materials(application)
     form = None
-    if asked:
-        materials = [m for m, _reason in asked]
-        if request.method == "POST":
-            form = CorrectionForm(request.POST, request.FILES, materials=materials)
-            if form.is_valid():
-                try:
-                    services.resubmit(application, form.clean_files_by_material)
-                except (ApplicationError, ValidationError) as exc:
-                    messages.error(request, _message(exc))
-                else:
-                    messages.success(request, _("Your corrections were sent for pre-review."))
-                    return redirect("applications:status", application.reference)
-        else:
-            form = CorrectionForm(materials=materials)
+    if asked or promised:
+        materials = promised or [m for m, _reason in asked]
+        form = CorrectionForm(
+            request.POST if request.method == "POST" else None,
+            request.FILES if request.method == "POST" else None,
+            materials=materials,
+        )
+        form.fields_required(not promised)
+        if request.method == "POST" and form.is_valid():
+            change = services.give_promised if promised else services.resubmit
+            try:
+                change(application, form.clean_files_by_material)
+            except (ApplicationError, ValidationError) as exc:
+                messages.error(request, _message(exc))
+            else:
+                messages.success(request, _("Your files were sent to the window."))
+                return redirect("applications:status", application.reference)
     elif request.method == "POST":
         messages.error(request, _("No corrections are asked for now."))
         return redirect("applications:status", application.reference)
@@ -170,6 +174,7 @@ def status(request, application):
         "events": events(application),
         "form": form,
         "asked": asked,
+        "promised": promised,
         "masked_name": mask_name(application.name),
     }
     return render(request, "applications/status.html", context)

@@ -148,19 +148,23 @@ class CorrectionsView(ApplicantView):
     @extend_schema(
         request={"multipart/form-data": {"type": "object"}},
         responses={200: ApplicationDetailSerializer, **REFUSED, **MULTIPART, **LOOKUP_LIMITED},
-        description="`token` and one file per material asked, as material_<material id>.",
+        description="`token` and one file per material asked, as material_<material id>; after "
+        "an acceptance on commitment (告知承诺), the materials promised.",
     )
     def post(self, request, reference):
         token = request.data.get("token")
         application = self.application(request, reference, token if isinstance(token, str) else "")
-        if application.status != Status.CORRECTION:
+        promised = services.promised_materials(application)
+        if application.status != Status.CORRECTION and not promised:
             raise Conflict(_("No corrections are asked for now."), code="wrong_state")
-        asked = [m for m, _reason in services.asked_materials(application)]
+        asked = promised or [m for m, _reason in services.asked_materials(application)]
         form = CorrectionForm(data=request.data, files=request.FILES, materials=asked)
+        form.fields_required(not promised)
         if not form.is_valid():
             raise exceptions.ValidationError(form_errors(form))
+        change = services.give_promised if promised else services.resubmit
         try:
-            application = services.resubmit(application, form.clean_files_by_material)
+            application = change(application, form.clean_files_by_material)
         except ApplicationError as exc:
             raise Conflict(str(exc.message), code=exc.code) from exc
         except DjangoValidationError as exc:

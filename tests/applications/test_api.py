@@ -377,3 +377,35 @@ def test_a_reason_on_several_lines_stays_one_reason(api, submitted, staff_a, mat
     body = api.get(f"{URL}{application.reference}/?token={submitted['token']}").json()
     asked = {m["id"]: m["reason"] for m in body["materials"] if m["asked"]}
     assert list(asked) == [materials[1].pk] and asked[materials[1].pk].startswith("第一行 ")
+
+
+def test_the_promised_materials_follow_the_commitment(api, item, window_a, materials, staff_a):
+    answer = submit(api, item, window_a, materials, **{f"material_{materials[1].pk}": None})
+    created = answer.json()
+    application = Application.objects.get(reference=created["reference"])
+    due = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+    act(api, staff_a, application, "accept-pending", {"materials_due": due})
+    api.force_authenticate(None)
+    url = f"{URL}{application.reference}/corrections/"
+    token = created["token"]
+    wrong = api.post(
+        url, {"token": token, f"material_{materials[0].pk}": pdf()}, format="multipart"
+    )
+    assert wrong.status_code == 400  # not a promised one
+    given = api.post(
+        url, {"token": token, f"material_{materials[1].pk}": jpg()}, format="multipart"
+    )
+    assert given.status_code == 200, given.json()
+    assert [e["action"] for e in given.json()["events"]][-1] == "promised"
+    again = api.post(
+        url, {"token": token, f"material_{materials[1].pk}": jpg()}, format="multipart"
+    )
+    assert again.status_code == 409  # given already
+    # The clerk confirms them on the case; then the result can be completed.
+    application.refresh_from_db()
+    act(api, staff_a, application, "ship", {"courier": "EMS", "tracking": "EA9"})
+    refused = act(api, staff_a, application, "complete")
+    assert refused.status_code == 409 and "承诺" in refused.json()["message"]
+    case_answer = as_user(api, staff_a).post(f"/api/v1/cases/{application.case.pk}/accept/")
+    assert case_answer.status_code == 200
+    assert act(api, staff_a, application, "complete").json()["status"] == "done"

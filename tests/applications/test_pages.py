@@ -260,3 +260,16 @@ def test_the_pages_are_chinese_by_default(client, item, window_a, materials):
     bad = SimpleUploadedFile("病毒.pdf", samples.ELF)
     answer = apply(client, item, window_a, materials, **{f"material_{materials[0].pk}": bad})
     assert "文件 病毒.pdf 不是 PDF、JPG、PNG 文件" in answer.content.decode()
+
+
+def test_the_promised_materials_through_the_status_page(client, item, window_a, materials, staff_a):
+    apply(client, item, window_a, materials, **{f"material_{materials[1].pk}": None})
+    application = Application.objects.get()
+    due = dt.date.today() + dt.timedelta(days=10)
+    services.accept_pending(application, staff_a, None, due)
+    url = f"/apply/status/{application.reference}/"
+    page = client.get(url).content.decode()
+    assert "承诺补交的材料" in page and f'name="material_{materials[1].pk}"' in page
+    assert client.post(url, {f"material_{materials[1].pk}": jpg()}).status_code == 302
+    assert application.events.last().action == "promised"
+    assert f'name="material_{materials[1].pk}"' not in client.get(url).content.decode()
