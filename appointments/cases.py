@@ -21,9 +21,11 @@ from ipservice import dates
 from ipservice.forms import DateFilter
 from windows.models import ServicePoint
 
-from . import workdays
+from . import notices, workdays
 from .constants import OPEN_STATUSES, RUNNING_STATUSES, Action, Channel, Status
 from .deadlines import (
+    NEAR_DUE,
+    OVERDUE,
     date_state,
     deadline_annotation,
 )
@@ -209,6 +211,7 @@ def accept_pending(case, actor, materials, materials_due):
         **_acceptance_changes(case, actor),
     )
     case.missing_materials.set(chosen)
+    notices.pending_accepted(case)
     return case
 
 
@@ -275,6 +278,16 @@ def due_first(queryset, today):
 def open_cases(queryset):
     """Cases being handled at the window (bookings not yet checked in are listed by day)."""
     return queryset.filter(status__in=[s for s in OPEN_STATUSES if s != Status.BOOKED])
+
+
+def commitments_due(queryset, today):
+    """容缺 cases whose missing materials are due soon or overdue (deadlines.date_state of
+    `materials_due`: the same "near" as every deadline), earliest first, each with its
+    `commitment` state."""
+    pending = queryset.filter(status=Status.PENDING, materials_due__isnull=False).annotate(
+        commitment=deadline_annotation("materials_due", today, stopped=~Q(status=Status.PENDING))
+    )
+    return pending.filter(commitment__in=[OVERDUE, NEAR_DUE]).order_by("materials_due", "pk")
 
 
 # --- lists ----------------------------------------------------------------------------------

@@ -20,6 +20,23 @@ from .validators import (
     validate_person_name,
 )
 
+# What to do when a field is left empty: said per field, not Django's bare "This field is
+# required." (the error summary lists these at the top of the page). Reviews' forms use them too.
+REQUIRED_MESSAGES = {
+    "name": _("Enter your name as it is on your ID document."),
+    "phone": _("Enter your 11-digit mainland mobile number, for example 13812345678."),
+    "id_type": _("Choose the type of your ID document."),
+    "id_number": _(
+        "Enter the number of your ID document: 18 characters for a resident ID or a unified "
+        "social credit code."
+    ),
+    "reference": _("Enter the reference from the SMS, for example YY26A7K3Q2."),
+}
+
+
+def required_message(name):
+    return {"required": REQUIRED_MESSAGES[name]}
+
 
 class TextOnly:
     """A field that takes text only. The API feeds JSON to these forms: a number or a list given
@@ -125,15 +142,20 @@ class PersonForm(forms.Form):
         max_length=NAME_MAX * 2,  # before normalising; the validator enforces the real limit
         help_text=_("As on your ID document."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages=required_message("name"),
     )
     phone = TextField(
         label=_("Mobile number"),
         max_length=20,
         help_text=_("The confirmation is sent to this number by SMS."),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        error_messages=required_message("phone"),
     )
     id_type = forms.ChoiceField(
-        label=_("ID type"), choices=IdType.choices, initial=IdType.RESIDENT_ID
+        label=_("ID type"),
+        choices=IdType.choices,
+        initial=IdType.RESIDENT_ID,
+        error_messages=required_message("id_type"),
     )
     id_number = TextField(
         label=_("ID number"),
@@ -142,6 +164,7 @@ class PersonForm(forms.Form):
             "18-character resident ID, or a company's 18-character unified social credit code."
         ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages=required_message("id_number"),
     )
     email = TextEmailField(
         label=_("Email (optional)"),

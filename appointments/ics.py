@@ -7,9 +7,14 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Alarm, Calendar, Event
+
+from .services import manage_url
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+# When the phone's calendar reminds the person: the day before (to gather the materials) and
+# an hour before (to set off).
+ALARMS_BEFORE = (dt.timedelta(days=1), dt.timedelta(hours=1))
 
 
 def calendar_domain():
@@ -23,7 +28,17 @@ def booking_end(case):
     return case.start + dt.timedelta(minutes=case.window.slot_minutes)
 
 
+def reminder(before, text):
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("trigger", -before)
+    alarm.add("description", text)
+    return alarm
+
+
 def booking_event(case):
+    """The appointment, with its reminders and the manage link (the file is the person's own,
+    fetched through their private link, so it may carry that link back to the booking)."""
     window, item = case.window, case.item
     event = Event()
     # A stable UID: re-downloading after a reschedule updates the same calendar entry.
@@ -39,7 +54,13 @@ def booking_event(case):
     ]
     if window.phone:
         lines.append(_("Window phone: %(phone)s") % {"phone": window.phone})
+    link = manage_url(case)
+    lines.append(_("See, change or cancel the booking: %(link)s") % {"link": link})
     event.add("description", "\n".join(lines))
+    event.add("url", link)
+    summary = str(event["summary"])
+    for before in ALARMS_BEFORE:
+        event.add_component(reminder(before, summary))
     return event
 
 

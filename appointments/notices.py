@@ -10,7 +10,9 @@ the notice at most once per key and sends it when the transaction commits.
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+
+from ipservice.localization import is_english
 
 from . import outbox, texts
 from .constants import NoticeChannel
@@ -35,11 +37,15 @@ def queue_message(purpose, key, *, channel, recipient, facts):
 # To the person who booked -------------------------------------------------------------------
 
 
-def _facts(case):
+def _facts(case, slot=None):
+    """`slot`: the case's slot (a Slot or slots.DaySlot) when the caller holds it already (a new
+    booking's), so that its end is not read again."""
     from .services import manage_url  # services import this module
 
     start = timezone.localtime(case.start)
-    end = timezone.localtime(case.slot.end) if case.slot_id else None
+    if slot is None and case.slot_id:
+        slot = case.slot
+    end = timezone.localtime(slot.end) if slot is not None else None
     return {
         "reference": case.reference,
         "item": case.item.display_name,
@@ -52,12 +58,12 @@ def _facts(case):
     }
 
 
-def _queue_for_person(case, purpose, key):
+def _queue_for_person(case, purpose, key, slot=None):
     """The SMS to the booking's phone and, when given, the email. True if the SMS is new.
 
     The email is rendered only when there is an address to send it to: most bookings give
     none, and every booking makes its confirmation here."""
-    facts = _facts(case)
+    facts = _facts(case, slot)
     _sms, created = queue_message(
         purpose, f"{key}:sms", channel=NoticeChannel.SMS, recipient=case.phone, facts=facts
     )
@@ -68,8 +74,8 @@ def _queue_for_person(case, purpose, key):
     return created
 
 
-def booking_confirmed(case):
-    _queue_for_person(case, "booked", f"booked:{case.reference}")
+def booking_confirmed(case, slot=None):
+    _queue_for_person(case, "booked", f"booked:{case.reference}", slot)
 
 
 def booking_rescheduled(case, event):
@@ -93,6 +99,48 @@ def booking_reminder(case):
     return _queue_for_person(case, "remind", reminder_key(case))
 
 
+def _pending_facts(case):
+    separator = ", " if is_english() else "、"
+    return {
+        "reference": case.reference,
+        "item": case.item.display_name,
+        "window": case.window.display_name,
+        "address": case.window.address,
+        "window_phone": case.window.phone,
+        "materials": separator.join(m.display_name for m in case.missing_materials.all()),
+        "due": case.materials_due.isoformat(),
+    }
+
+
+def _queue_pending(case, purpose, key):
+    # Written in the portal's language: the clerk's page language is not the person's.
+    with translation.override(settings.LANGUAGE_CODE):
+        _notice, created = queue_message(
+            purpose,
+            key,
+            channel=NoticeChannel.SMS,
+            recipient=case.phone,
+            facts=_pending_facts(case),
+        )
+    return created
+
+
+def pending_accepted(case):
+    """容缺受理: the person is told which materials are missing and the date to bring them by."""
+    return _queue_pending(case, "pending_accepted", f"pending:{case.reference}:sms")
+
+
+def materials_reminder_key(case):
+    """One reminder per case and promised date (a date moved is reminded again)."""
+    return f"materials-remind:{case.reference}:{case.materials_due:%Y%m%d}:sms"
+
+
+def materials_reminder(case):
+    """The reminder the working day before the materials are due (tasks.send_material_reminders).
+    True if this call queued it."""
+    return _queue_pending(case, "materials_remind", materials_reminder_key(case))
+
+
 def manage_link(case):
     """The link to manage the booking, by SMS to its phone: one message per booking per hour,
     however often the lookup form is sent."""
@@ -105,6 +153,32 @@ def manage_link(case):
         channel=NoticeChannel.SMS,
         recipient=case.phone,
         facts={"reference": case.reference, "link": manage_url(case)},
+    )
+
+
+def manage_links(cases, phone):
+    """The links of a person's active bookings (found by phone and ID number), in one SMS to
+    that phone: once an hour for the same bookings, within the number's SMS allowance."""
+    from .services import manage_url  # services import this module
+
+    if not cases:
+        return
+    hour = timezone.localtime().strftime("%Y%m%d%H")
+    references = ",".join(sorted(case.reference for case in cases))
+    bookings = [
+        {
+            "reference": case.reference,
+            "time": f"{timezone.localtime(case.start):%Y-%m-%d %H:%M}",
+            "link": manage_url(case),
+        }
+        for case in cases
+    ]
+    queue_message(
+        "booking_links",
+        f"manage-links:{references}:{hour}",
+        channel=NoticeChannel.SMS,
+        recipient=phone,
+        facts={"bookings": bookings},
     )
 
 

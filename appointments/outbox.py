@@ -12,7 +12,8 @@ message's purpose:
 - a verification code (REFUSED_BEYOND_LIMIT) is refused: SmsLimitReached, which the page or the
   API that asked for it tells the person;
 - a message that confirms a change already made to the person's booking or report
-  (NEVER_DROPPED: booked, moved, cancelled, report received or handled) always goes: it is
+  (NEVER_DROPPED: booked, moved, cancelled, accepted with materials missing, report received
+  or handled) always goes: it is
   counted, but dropping it would leave the person not knowing that their place was freed or
   moved. Each follows an act bounded elsewhere (a verified phone, the booking's token, the
   fair-booking limits);
@@ -50,6 +51,7 @@ NEVER_DROPPED = frozenset(
         "booked",
         "rescheduled",
         "cancelled",
+        "pending_accepted",
         "complaint_received",
         "complaint_closed",
         # Online applications: each tells the applicant of a step taken on their application.

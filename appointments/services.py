@@ -321,7 +321,7 @@ def _record_booking(reference, slot, fields, now):
         slot_id = claim_place(slot)
         case = Case.objects.create(reference=reference, slot_id=slot_id, **fields)
         record_event(case, Action.CREATE)
-        notices.booking_confirmed(case)
+        notices.booking_confirmed(case, slot)
     return case
 
 

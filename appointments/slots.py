@@ -94,7 +94,7 @@ def _periods_of(window):
     return list(window.opening_periods.all())
 
 
-def _hours_weekday(day, periods):
+def hours_weekday(day, periods):
     """The weekday whose opening hours apply on `day` (a working day).
 
     An adjusted working day (调休) falls on a Saturday or Sunday and officially replaces some
@@ -108,7 +108,7 @@ def _hours_weekday(day, periods):
 
 
 def _cut(day, periods, slot_minutes):
-    weekday = _hours_weekday(day, periods)
+    weekday = hours_weekday(day, periods)
     length = dt.timedelta(minutes=slot_minutes)
     result = []
     for period in sorted((p for p in periods if p.weekday == weekday), key=lambda p: p.start):

@@ -22,7 +22,7 @@ from windows.models import StaffMembership
 
 from . import notices, outbox, services, workdays
 from .cases import with_deadlines
-from .constants import RUNNING_STATUSES, NoticeStatus
+from .constants import RUNNING_STATUSES, NoticeStatus, Status
 from .deadlines import NEAR_DUE, OVERDUE
 from .models import Case, Notice
 
@@ -131,6 +131,39 @@ def send_reminders(today=None):
 
 def _existing_keys(keys):
     return set(Notice.objects.filter(key__in=list(keys)).values_list("key", flat=True))
+
+
+# Missing materials (容缺受理) ------------------------------------------------------------------
+
+
+def pending_to_remind(today):
+    """Cases accepted with materials missing whose promised date falls after `today` and by the
+    next working day: `today` is the working day before it (Friday for Monday)."""
+    first, last = reminder_days(today)
+    return (
+        Case.objects.filter(status=Status.PENDING, materials_due__range=(first, last))
+        .select_related("window", "item")
+        .prefetch_related("missing_materials")
+        .order_by("materials_due", "pk")
+    )
+
+
+@shared_task
+def send_material_reminders(today=None):
+    """Beat job (daily, 18:00 Shanghai): remind the people whose missing materials are due the
+    next working day. Idempotent as send_reminders: each reminder has its key
+    (notices.materials_reminder_key), queued in its own transaction. Returns how many now."""
+    today = dt.date.fromisoformat(today) if today else dates.today()
+    pending = list(pending_to_remind(today))
+    done = _existing_keys(notices.materials_reminder_key(case) for case in pending)
+    queued = 0
+    for case in pending:
+        if notices.materials_reminder_key(case) in done:
+            continue
+        with transaction.atomic():
+            queued += notices.materials_reminder(case)
+    logger.info("material reminders for %s: %s queued", today, queued)
+    return queued
 
 
 # Deadline digest to window staff ------------------------------------------------------------

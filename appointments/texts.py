@@ -74,6 +74,16 @@ BOOKING_FACTS = {
     "portal": Placeholder(_("portal address"), "https://ip.example.gov.cn/"),
 }
 
+PENDING_FACTS = {
+    "reference": Placeholder(_("case reference"), "YY26A7K3Q2"),
+    "item": BOOKING_FACTS["item"],
+    "window": BOOKING_FACTS["window"],
+    "address": BOOKING_FACTS["address"],
+    "window_phone": BOOKING_FACTS["window_phone"],
+    "materials": Placeholder(_("the missing materials"), "授权委托书、身份证明复印件"),
+    "due": Placeholder(_("date to bring them by"), "2026-10-09"),
+}
+
 RECTIFICATION_FACTS = {
     "id": Placeholder(_("rectification number"), 42),
     "window": Placeholder(_("window"), "徐汇区知识产权公共服务窗口"),
@@ -99,6 +109,35 @@ _PURPOSES = [
             "reference": BOOKING_FACTS["reference"],
             "link": BOOKING_FACTS["url"],
         },
+    ),
+    Purpose(
+        "booking_links",
+        _("Links to manage the bookings of a phone and ID number (looked up)"),
+        (SMS,),
+        {
+            "bookings": Placeholder(
+                _("the active bookings (each: reference, time, link)"),
+                [
+                    {
+                        "reference": "YY26A7K3Q2",
+                        "time": "2026-09-30 14:00",
+                        "link": "https://ip.example.gov.cn/booking/YY26A7K3Q2/?token=9f3a…",
+                    }
+                ],
+            ),
+        },
+    ),
+    Purpose(
+        "pending_accepted",
+        _("Accepted with materials missing (容缺受理): what to bring, by when"),
+        (SMS,),
+        PENDING_FACTS,
+    ),
+    Purpose(
+        "materials_remind",
+        _("Reminder: missing materials due the next working day"),
+        (SMS,),
+        PENDING_FACTS,
     ),
     Purpose(
         "phone_code",

@@ -27,3 +27,8 @@ class MaterialForm(models.TextChoices):
     ORIGINAL = "original", _("Original")
     COPY = "copy", _("Copy")
     ELECTRONIC = "electronic", _("Electronic")
+
+
+# The catalog's item for 办不成事 (a matter that could not be done): its page leads to the
+# online report form (reviews, `/complaints/new/`) rather than to a booking.
+COMPLAINT_ITEM_CODE = "cannot-be-done"

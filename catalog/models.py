@@ -43,16 +43,17 @@ class ServiceItemQuerySet(models.QuerySet):
         return self.filter(active=True)
 
     def search(self, q):
-        """Keyword search over both names, e.g. 质押 finds 知识产权质押登记."""
-        q = (q or "").strip()
-        if not q:
-            return self
-        return self.filter(
-            Q(name__icontains=q)
-            | Q(name_en__icontains=q)
-            | Q(code__iexact=q)
-            | Q(guide__icontains=q)
-        )
+        """Keyword search over both names, e.g. 质押 finds 知识产权质押登记. Words apart
+        (专利 申请, the full-width space too) must each match: one filter per word."""
+        queryset = self
+        for word in (q or "").split():
+            queryset = queryset.filter(
+                Q(name__icontains=word)
+                | Q(name_en__icontains=word)
+                | Q(code__iexact=word)
+                | Q(guide__icontains=word)
+            )
+        return queryset
 
     def offered_in_district(self, district_code):
         """Items offered by at least one active window in the district (GB/T 2260 code)."""

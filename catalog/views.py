@@ -1,6 +1,7 @@
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from .constants import COMPLAINT_ITEM_CODE
 from .forms import CatalogFilterForm
 from .models import ServiceItem
 
@@ -26,6 +27,7 @@ def _detail_context(code):
         "materials": materials,
         "has_examples": any(m.is_example for m in materials),
         "window_groups": windows.by_district(),
+        "reports_online": item.code == COMPLAINT_ITEM_CODE,
     }
 
 

@@ -26,6 +26,11 @@ app.conf.beat_schedule = {
         "task": "appointments.tasks.send_reminders",
         "schedule": crontab(hour=18, minute=0),
     },
+    # 容缺受理: the person's missing materials are due the next working day.
+    "send-material-reminders": {
+        "task": "appointments.tasks.send_material_reminders",
+        "schedule": crontab(hour=18, minute=0),
+    },
     # Notices whose task message was lost (broker down at commit, worker gone for good).
     "send-stale-notices": {
         "task": "appointments.tasks.send_stale_notices",

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appointments import phone_codes
 from appointments.deadlines import NEAR_DUE, OVERDUE
-from appointments.forms import PhoneCodeCheck, phone_code_field
+from appointments.forms import PhoneCodeCheck, phone_code_field, required_message
 from appointments.validators import normalize_mobile, validate_mainland_mobile, validate_person_name
 from catalog.models import ServiceItem
 from windows.models import ServicePoint
@@ -227,18 +227,23 @@ class AppealDecisionForm(forms.Form):
 
 class ComplaintForm(PhoneCodeCheck, forms.Form):
     name = forms.CharField(
-        label=_("Name"), max_length=60, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Name"),
+        max_length=60,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages=required_message("name"),
     )
     phone = forms.CharField(
         label=_("Mobile number"),
         max_length=20,
         help_text=_("We send the reference and our reply to this number by SMS."),
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+        error_messages=required_message("phone"),
     )
     matter = forms.CharField(
         label=_("The matter you could not get done"),
         max_length=200,
         help_text=_("For example: registering a patent licence contract."),
+        error_messages={"required": _("Say in a few words what you came to get done.")},
     )
     window = DisplayNameChoiceField(
         label=_("The window concerned (optional)"),
@@ -256,6 +261,9 @@ class ComplaintForm(PhoneCodeCheck, forms.Form):
         label=_("What went wrong"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={
+            "required": _("Tell us what happened: when, at which window, and what you were told.")
+        },
     )
     phone_code = phone_code_field()
 
@@ -275,11 +283,14 @@ class ComplaintForm(PhoneCodeCheck, forms.Form):
 
 
 class ComplaintLookupForm(forms.Form):
-    reference = forms.CharField(label=_("Reference"), max_length=20)
+    reference = forms.CharField(
+        label=_("Reference"), max_length=20, error_messages=required_message("reference")
+    )
     phone = forms.CharField(
         label=_("Mobile number given in the report"),
         max_length=20,
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}),
+        error_messages=required_message("phone"),
     )
 
     def clean_reference(self):

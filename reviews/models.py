@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .constants import (
@@ -273,3 +274,17 @@ class AnnualReport(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.get_status_display()}"
+
+    def partial_until(self):
+        """The last day its figures cover when it was built before its year was over (they are
+        the year so far), else None."""
+        return covered_until(self.year, self.started_at or self.created_at)
+
+
+def covered_until(year, built_at):
+    """None for a report of `year` built after the year was over, else the (local) day it was
+    built: the last day its figures cover."""
+    if built_at is None:
+        return None
+    built_on = timezone.localtime(built_at).date()
+    return built_on if built_on.year <= year else None

@@ -5,8 +5,10 @@ district, window and item, the same functions as GET /api/v1/stats/), so the rep
 can never disagree; the network's progress against the 2025 targets comes from windows.targets,
 as on the public network page. Nothing is counted here.
 
-The workbook is bilingual: Chinese labels with English beside or under them, and the API's key
-of every figure, so that a program can read it too. It holds aggregates and the names of public
+The workbook is bilingual: Chinese labels with English beside or under them. The sheets people
+read carry no API keys; the last sheet ("For programs") gives the key in the API of every column
+and summary row, so that a program can read the workbook too. A report of a year that is not
+over says so on its first rows (the period it covers). It holds aggregates and the names of public
 institutions only: no person's name, phone, ID number or comment, and no staff member (a
 breakdown by staff member stays on the dashboard).
 
@@ -19,7 +21,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import override
+from django.utils.translation import override, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, LineChart, Reference, Series
@@ -33,6 +35,7 @@ from windows import targets
 from windows.models import District, ServicePoint
 
 from .constants import Score
+from .models import covered_until
 from .stats import stats_overview
 
 BREAKDOWNS = ("month", "district", "window", "item")
@@ -84,6 +87,7 @@ SHEET_TITLES = {
     "district": _("By district"),
     "window": _("By window"),
     "item": _("By service item"),
+    "keys": _("For programs"),
 }
 # Rows of records that name no district / window / item (the same words as the dashboard's).
 NONE_LABELS = {
@@ -204,7 +208,7 @@ def set_widths(sheet, widths):
 
 def write_summary(workbook, year, totals, progress_of_targets, built_at):
     sheet = workbook.create_sheet(sheet_title("summary"))
-    set_widths(sheet, {"A": 36, "B": 44, "C": 30, "D": 14, "E": 14, "F": 12, "G": 12, "H": 24})
+    set_widths(sheet, {"A": 36, "B": 44, "C": 14, "D": 14, "E": 12, "F": 12, "G": 24})
     title_zh, title_en = bilingual(
         _("Shanghai IP public service windows: annual report %(year)s"), year=year
     )
@@ -213,6 +217,9 @@ def write_summary(workbook, year, totals, progress_of_targets, built_at):
         sheet.append([title_en])
     built = timezone.localtime(built_at).strftime("%Y-%m-%d %H:%M")
     sheet.append([joined(_("Built at")), built])
+    sheet.append(
+        [joined(_("Period covered")), cell(sheet, period_covered(year, built_at), font=BOLD)]
+    )
     label_zh, label_en = bilingual(_("How figures are counted"))
     note_zh, note_en = bilingual(COUNTING_NOTE)
     sheet.append([label_zh, cell(sheet, note_zh, alignment=WRAP)])
@@ -221,7 +228,21 @@ def write_summary(workbook, year, totals, progress_of_targets, built_at):
     sheet.append([])
     write_totals(sheet, year, totals)
     sheet.append([])
-    write_targets(sheet, progress_of_targets, built)
+    built_on = timezone.localtime(built_at).date()
+    period_over = targets.period_for(built_on).is_over(built_on)
+    write_targets(sheet, progress_of_targets, built, period_over)
+
+
+def period_covered(year, built_at):
+    """ "1 January to 31 December 2025", or, for a year not over, the days so far, saying so."""
+    until = covered_until(year, built_at)
+    if until is None:
+        return joined(_("The whole year %(year)s"), year=year)
+    return joined(
+        _("%(year)s-01-01 to %(until)s only: the year is not over, the figures are partial"),
+        year=year,
+        until=until.isoformat(),
+    )
 
 
 COUNTING_NOTE = _(
@@ -235,27 +256,30 @@ COUNTING_NOTE = _(
 
 def write_totals(sheet, year, totals):
     sheet.append([cell(sheet, joined(_("The year's totals")), font=BOLD)])
-    sheet.append(header(sheet, [*bilingual(_("Indicator")), _key_header(), str(year)]))
+    sheet.append(header(sheet, [*bilingual(_("Indicator")), str(year)]))
     for figure in figures_of(totals):
         value = figure.value(totals)
-        sheet.append(
-            [*figure.labels(), figure.key, cell(sheet, value, number_format=figure.format)]
-        )
+        sheet.append([*figure.labels(), cell(sheet, value, number_format=figure.format)])
 
 
 def _key_header():
     return joined(_("Key in the API"))
 
 
-def write_targets(sheet, progress_of_targets, built):
-    heading = joined(_("The network against its 2025 targets (registry on %(date)s)"), date=built)
-    sheet.append([cell(sheet, heading, font=BOLD)])
+def write_targets(sheet, progress_of_targets, built, period_over):
+    if period_over:
+        title = _(
+            "The network against its 2025 targets, the final result of their period "
+            "(registry on %(date)s)"
+        )
+    else:
+        title = _("The network against its 2025 targets (registry on %(date)s)")
+    sheet.append([cell(sheet, joined(title, date=built), font=BOLD)])
     sheet.append(
         header(
             sheet,
             [
                 *bilingual(_("Indicator")),
-                _key_header(),
                 joined(_("2025 target")),
                 joined(_("Actual")),
                 *bilingual(_("Met")),
@@ -264,18 +288,25 @@ def write_targets(sheet, progress_of_targets, built):
         )
     )
     for progress in progress_of_targets:
-        sheet.append(target_row(sheet, progress))
+        sheet.append(target_row(sheet, progress, period_over))
 
 
-def target_row(sheet, progress):
-    met = bilingual(_("Met") if progress.met else _("Not met"))
+def target_row(sheet, progress, period_over=False):
+    if period_over:
+        verdict = (
+            pgettext_lazy("network target", "Reached")
+            if progress.met
+            else pgettext_lazy("network target", "Below the target")
+        )
+    else:
+        verdict = _("Met") if progress.met else _("Not met")
     if progress.is_percent:
         target = cell(sheet, progress.target / 100, number_format="0%")
         actual = cell(sheet, progress.actual / 100, number_format="0%")
         covered = f"{progress.covered} / {targets.SHANGHAI_DISTRICTS}"
     else:
         target, actual, covered = progress.target, progress.actual, None
-    return [*bilingual(progress.label), progress.key, target, actual, *met, covered]
+    return [*bilingual(progress.label), target, actual, *bilingual(verdict), covered]
 
 
 # --- breakdowns -----------------------------------------------------------------------------------
@@ -304,7 +335,7 @@ ROW_HEADS = {
         (_("English name"), "label_en"),
     ],
 }
-HEADER_ROWS = 3  # Chinese labels, English labels, keys
+HEADER_ROWS = 2  # Chinese labels, English labels (the keys are on the sheet for programs)
 
 
 def row_names(dimension, rows):
@@ -371,7 +402,6 @@ def write_breakdown(workbook, dimension, rows, figures):
     labels = [bilingual(label) for label, _key in heads] + [f.labels() for f in figures]
     sheet.append(header(sheet, [chinese for chinese, _english in labels]))
     sheet.append(header(sheet, [english for _chinese, english in labels]))
-    sheet.append(header(sheet, [key for _label, key in heads] + [f.key for f in figures]))
     names = row_names(dimension, rows)
     for row in rows:
         described = {"key": row["key"], **names.get(row["key"], {"label": row["label"]})}
@@ -471,6 +501,38 @@ def add_district_charts(sheet, figures, first_column, rows):
 CHARTS = {"month": add_monthly_charts, "district": add_district_charts}
 
 
+# --- the sheet for programs -----------------------------------------------------------------------
+
+
+def write_keys(workbook, figures, progress_of_targets):
+    """The key in the API (GET /api/v1/stats/) of every row of the summary and every column of
+    the breakdown sheets, so that the sheets people read need none."""
+    sheet = workbook.create_sheet(sheet_title("keys"))
+    set_widths(sheet, {"A": 24, "B": 10, "C": 36, "D": 44, "E": 32})
+    sheet.append(
+        header(
+            sheet,
+            [
+                joined(_("Sheet")),
+                joined(pgettext_lazy("spreadsheet", "Column")),
+                *bilingual(_("Indicator")),
+                _key_header(),
+            ],
+        )
+    )
+    summary = sheet_title("summary")
+    for figure in figures:
+        sheet.append([summary, None, *figure.labels(), figure.key])
+    for progress in progress_of_targets:
+        sheet.append([summary, None, *bilingual(progress.label), progress.key])
+    for dimension in BREAKDOWNS:
+        heads = ROW_HEADS[dimension]
+        columns = [(bilingual(label), key) for label, key in heads]
+        columns += [(figure.labels(), figure.key) for figure in figures]
+        for number, ((chinese, english), key) in enumerate(columns, start=1):
+            sheet.append([sheet_title(dimension), get_column_letter(number), chinese, english, key])
+
+
 # --- the workbook ---------------------------------------------------------------------------------
 
 
@@ -492,7 +554,8 @@ def write_report(year, target, *, progress=_ignore):
         workbook.properties.title = joined(_("Annual report %(year)s"), year=year)
         workbook.properties.creator = str(_("Shanghai Intellectual Property Administration"))
         totals = overview["totals"]
-        write_summary(workbook, year, totals, targets.measure(), built_at)
+        progress_of_targets = targets.measure()
+        write_summary(workbook, year, totals, progress_of_targets, built_at)
         figures = figures_of(totals)
         for step, dimension in enumerate(BREAKDOWNS, start=1):
             rows = overview["by"][dimension]
@@ -500,6 +563,7 @@ def write_report(year, target, *, progress=_ignore):
             if dimension in CHARTS and rows:
                 CHARTS[dimension](sheet, figures, first_column, len(rows))
             progress(60 + step * 7)
+        write_keys(workbook, figures, progress_of_targets)
         workbook.save(target)
         progress(95)
 

@@ -44,6 +44,8 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
+    Max,
+    Min,
     Q,
     Sum,
     Value,
@@ -730,3 +732,32 @@ def _room_to_hash():
 def _districts_of(window_ids):
     ids = [pk for pk in window_ids if pk is not None]
     return dict(ServicePoint.objects.filter(pk__in=ids).values_list("pk", "district_id"))
+
+
+# --- which years have figures ---------------------------------------------------------------------
+
+
+def years_with_data(windows=None, *, complaints=True):
+    """The years, newest first, from the first record to the last (cases by creation,
+    appointment or completion; complaints by receipt) within the windows a viewer may see (None:
+    all): the dashboard's year list. Two queries of MIN/MAX aggregates (cases; complaints, when
+    the viewer sees them), which PostgreSQL answers from the indexes on those columns whatever
+    the number of records. Empty when there is nothing. Ratings come after their case's creation
+    and before now, so they add no year."""
+    scope = Scope.build(windows=windows)
+    moments = Case.objects.filter(scope.q(CASE_PATHS)).aggregate(
+        first=Min("created_at"),
+        last_created=Max("created_at"),
+        last_start=Max("start"),
+        last_completed=Max("completed_at"),
+    )
+    if complaints:
+        moments.update(
+            Complaint.objects.filter(scope.q(COMPLAINT_PATHS)).aggregate(
+                first_complaint=Min("created_at"), last_complaint=Max("created_at")
+            )
+        )
+    years = [timezone.localtime(moment).year for moment in moments.values() if moment]
+    if not years:
+        return []
+    return list(range(max(years), min(years) - 1, -1))

@@ -38,6 +38,7 @@ def at(entry):
 def test_the_schedule_keeps_the_products_promises():
     assert app.conf.timezone == "Asia/Shanghai"
     assert at("send-reminders") == ([18], [0])  # the evening before the working day
+    assert at("send-material-reminders") == ([18], [0])
     assert at("send-deadline-digests") == ([8], [30])  # before the windows open
     assert at("send-rectification-alerts") == ([9], [0])
     assert sorted(SCHEDULE["send-stale-notices"]["schedule"].minute) == list(range(0, 60, 5))

@@ -5,6 +5,7 @@ Source: reference/targets-2025.md of the design brief (seed 003, the table
 The targets are data; the actual figures are always computed from the registry (active points only).
 """
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -65,6 +66,31 @@ TARGETS_2025 = (
         Kind.COMPREHENSIVE,
     ),
 )
+
+
+@dataclass(frozen=True)
+class PlanningPeriod:
+    """The period a set of targets was set for (the 14th Five-Year period for the 2025 ones).
+
+    Once it is over, the targets are a final result to compare the registry with, not a goal
+    still being worked towards: the pages say so instead of "not met" as if it were still open
+    (issue 11). The sources give no later targets; when they do, add a period here."""
+
+    first_year: int
+    last_year: int
+    targets: tuple
+
+    def is_over(self, today):
+        return today > dt.date(self.last_year, 12, 31)
+
+
+PERIODS = (PlanningPeriod(2021, 2025, TARGETS_2025),)
+
+
+def period_for(today):
+    """The period running on `today`, else the latest one that ended before it."""
+    started = [p for p in PERIODS if p.first_year <= today.year] or list(PERIODS)
+    return max(started, key=lambda p: p.first_year)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from catalog.models import Category, ServiceItem
+from ipservice import dates
 
 from . import targets
 from .constants import Kind, Level
@@ -84,11 +85,14 @@ def network(request):
     # order_by() clears the model's ordering, which would otherwise split the groups.
     per_kind = dict(points.values_list("kind").annotate(n=Count("pk")).order_by())
     per_level = dict(points.values_list("level").annotate(n=Count("pk")).order_by())
+    period = targets.period_for(dates.today())
     context = {
         "per_kind": [(label, per_kind.get(value, 0)) for value, label in Kind.choices],
         "per_level": [(label, per_level.get(value, 0)) for value, label in Level.choices],
         "total": sum(per_kind.values()),
-        "progress": targets.measure(),
+        "progress": targets.measure(period.targets),
+        "period": period,
+        "period_over": period.is_over(dates.today()),
         "district_count": targets.SHANGHAI_DISTRICTS,
     }
     return render(request, "windows/network.html", context)

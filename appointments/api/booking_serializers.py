@@ -82,17 +82,20 @@ class BookingSerializer(serializers.Serializer):
 
 
 class NewBookingSerializer(BookingSerializer):
-    """The answer to a new booking: also the token of the manage link (shown once)."""
+    """The answer to a new booking: also the token of the manage link (shown once). Context
+    `slot`: the slot booked (slots.DaySlot), so that its end is not read again."""
 
     token = serializers.CharField()
 
     def to_representation(self, case):
-        return booking_data(case, with_token=True)
+        return booking_data(case, with_token=True, slot=self.context.get("slot"))
 
 
-def booking_data(case, *, with_token=False):
-    """The fields of BookingSerializer (and NewBookingSerializer's token) for `case`."""
+def booking_data(case, *, with_token=False, slot=None):
+    """The fields of BookingSerializer (and NewBookingSerializer's token) for `case`; `slot`: its
+    slot (a Slot or slots.DaySlot) if the caller holds it."""
     token = booking_token(case)
+    slot = slot or case.slot
     data = {
         "reference": case.reference,
         "status": case.status,
@@ -103,7 +106,7 @@ def booking_data(case, *, with_token=False):
         "item": case.item.code,
         "item_name": case.item.display_name,
         "start": timezone.localtime(case.start).isoformat(),
-        "end": timezone.localtime(case.slot.end).isoformat(),
+        "end": timezone.localtime(slot.end).isoformat(),
         "name": mask_name(case.name),
         "phone": mask_phone(case.phone),
         "id_type": case.id_type,

@@ -3,6 +3,7 @@ made, read and cancelled by the person holding its token. Anonymous; no session 
 token is needed."""
 
 from collections.abc import Mapping
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.db import transaction
@@ -151,15 +152,17 @@ class AppointmentCreateView(PublicView):
         data = form.cleaned_data
         fields = ("window", "item", "start", "name", "phone", "id_type", "id_number", "email")
         try:
-            # The code is spent only if the booking is made.
-            with transaction.atomic():
+            # The code is spent only if the booking is made (no code to spend: the booking's own
+            # transaction is enough).
+            with transaction.atomic() if form.phone_code_id is not None else nullcontext():
                 spend_phone_code(form)
                 case = services.book(
                     **{name: data[name] for name in fields}, now=now, day=form.window_day
                 )
         except REFUSALS as exc:
             raise refusal(exc) from exc
-        return Response(NewBookingSerializer(case).data, status=status.HTTP_201_CREATED)
+        answer = NewBookingSerializer(case, context={"slot": data["slot"]})
+        return Response(answer.data, status=status.HTTP_201_CREATED)
 
 
 def spend_phone_code(form):

@@ -5,6 +5,7 @@ link again by SMS (docs/architecture.md, "A booking, from the form to the worker
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,9 +22,15 @@ from windows.models import ServicePoint
 from .. import ics, notices, qr, services, slots
 from ..constants import Channel, Status
 from ..exceptions import AppointmentError
+from ..forms import required_message
 from ..masking import mask_id, mask_name, mask_phone
 from ..models import Case
-from ..validators import normalize_mobile, validate_mainland_mobile
+from ..validators import (
+    normalize_mobile,
+    normalize_other_id,
+    normalize_uscc,
+    validate_mainland_mobile,
+)
 
 # The session key of the details typed in step 5, kept until the booking is made.
 from .booking import parse_start, read_choice, slot_rows
@@ -107,14 +114,17 @@ def cancel(request, case):
 @require_http_methods(["GET", "POST"])
 @booking_page
 def reschedule(request, case):
-    """Another day and time at the same window: GET lists days, then a day's times; POST moves."""
+    """Another day and time at the same window: GET lists days, then a day's times, then (with
+    `start`) asks to confirm the move, old and new time side by side; POST with `confirm`
+    moves. One tap on a time never moves the booking."""
     urls = booking_urls(case)
     if not can_change(case):
         messages.error(request, _("This booking can no longer be changed."))
         return redirect(urls["manage"])
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("confirm"):
         return reschedule_now(request, case, urls)
-    return render_reschedule(request, _with_hours(case))
+    params = request.POST if request.method == "POST" else request.GET
+    return render_reschedule(request, _with_hours(case), params)
 
 
 def reschedule_choice(case, params, now):
@@ -133,14 +143,23 @@ def reschedule_day_url(urls, day):
     return f"{urls['reschedule']}?{urlencode({'date': day.isoformat()})}"
 
 
-def render_reschedule(request, case):
+def reschedule_time_url(urls, day, start):
+    return f"{urls['reschedule']}?{urlencode({'date': day.isoformat(), 'start': start})}"
+
+
+def render_reschedule(request, case, params):
     now = timezone.now()
-    choice = reschedule_choice(case, request.GET, now)
+    choice = reschedule_choice(case, params, now)
     context = booking_context(request, case)
     urls = context["urls"]
     context["choice"] = choice
     context["error"] = choice.error
-    if choice.window is None:
+    if choice.slot is not None and choice.slot.start != case.start:
+        # The confirm step: the chosen time is shown, not taken.
+        context["new_slot"] = choice.slot
+        context["start_param"] = params.get("start", "")
+        context["times_url"] = reschedule_day_url(urls, choice.day)
+    elif choice.window is None:
         # The window stopped offering the item: nothing to choose from.
         context["days"] = []
     elif choice.day is None:
@@ -149,7 +168,10 @@ def render_reschedule(request, case):
             for day in slots.bookable_days(choice.window, dates.local_day(now), now=now)
         ]
     else:
-        context["rows"] = slot_rows(choice, now)
+        context["rows"] = [
+            {**row, "url": reschedule_time_url(urls, choice.day, row["start_param"])}
+            for row in slot_rows(choice, now)
+        ]
         context["days_url"] = urls["reschedule"]
     return render(request, "appointments/booking/reschedule.html", context)
 
@@ -190,12 +212,28 @@ def qr_code(request, case):
 
 
 class LookupForm(forms.Form):
-    reference = forms.CharField(label=gettext_lazy("Booking reference"), max_length=20)
+    """The mobile number, and either the booking reference or (for someone who lost the SMS,
+    and with it the reference) the ID number the booking was made with."""
+
     phone = forms.CharField(
         label=gettext_lazy("Mobile number used for the booking"),
         max_length=20,
         validators=[validate_mainland_mobile],
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}),
+        error_messages=required_message("phone"),
+    )
+    reference = forms.CharField(
+        label=gettext_lazy("Booking reference"),
+        max_length=20,
+        required=False,
+        help_text=gettext_lazy("In the confirmation SMS, e.g. YY26A7K3Q2."),
+    )
+    id_number = forms.CharField(
+        label=gettext_lazy("Or: ID number used for the booking"),
+        max_length=60,
+        required=False,
+        help_text=gettext_lazy("If you no longer have the reference."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
     def clean_reference(self):
@@ -204,14 +242,29 @@ class LookupForm(forms.Form):
     def clean_phone(self):
         return normalize_mobile(self.cleaned_data["phone"])
 
+    def clean_id_number(self):
+        # As the booking stored it: half-width, upper case, without (or with single) spaces.
+        raw = self.cleaned_data["id_number"]
+        return {normalize_uscc(raw), normalize_other_id(raw)} - {""}
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("reference") and not cleaned.get("id_number"):
+            self.add_error(
+                "reference",
+                _("Enter the booking reference, or the ID number used for the booking."),
+            )
+        return cleaned
+
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def lookup(request):
-    """Reference + mobile number → the manage link by SMS to that number.
+    """Mobile number + reference, or mobile number + ID number → the manage link(s) by SMS to
+    that number.
 
-    The link is sent, never shown: someone who knows another person's reference and number
-    must not be able to cancel their booking. The answer is the same whether or not they match.
+    The links are sent, never shown: someone who knows another person's details must not be
+    able to cancel their booking. The answer is the same whether or not anything matched.
     """
     form = LookupForm(request.POST or None)
     if request.method == "POST":
@@ -225,22 +278,41 @@ def lookup(request):
         ):
             return render(request, "appointments/booking/limited.html", status=429)
         if form.is_valid():
-            send_manage_link(form.cleaned_data["reference"], form.cleaned_data["phone"])
+            data = form.cleaned_data
+            if data["reference"]:
+                send_manage_link(data["reference"], data["phone"])
+            else:
+                send_manage_links(data["id_number"], data["phone"])
             messages.success(
                 request,
                 _(
-                    "If the reference and mobile number match a booking, the link to manage "
-                    "it has been sent to that number by SMS."
+                    "If the details match an active booking, the link to manage it has been "
+                    "sent to that mobile number by SMS."
                 ),
             )
             return redirect("appointments:lookup")
     return render(request, "appointments/booking/lookup.html", {"form": form})
 
 
+def active_bookings(phone):
+    return Case.objects.filter(phone=phone, channel=Channel.BOOKING, status=Status.BOOKED)
+
+
+@transaction.atomic
 def send_manage_link(reference, phone):
-    case = Case.objects.filter(
-        reference=reference, phone=phone, channel=Channel.BOOKING, status=Status.BOOKED
-    ).first()
+    case = active_bookings(phone).filter(reference=reference).first()
     if case is None:
         return
     notices.manage_link(case)
+
+
+@transaction.atomic
+def send_manage_links(id_numbers, phone):
+    """Every booking of this phone and ID document still to come, in one SMS (the SMS
+    allowance per number is counted in the transaction that queues it)."""
+    cases = list(
+        active_bookings(phone)
+        .filter(id_number__in=id_numbers, start__gt=timezone.now())
+        .order_by("start")
+    )
+    notices.manage_links(cases, phone)

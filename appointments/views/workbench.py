@@ -103,10 +103,14 @@ class PendingForm(forms.Form):
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy("Only materials the guide allows to be brought later."),
+        error_messages={"required": gettext_lazy("Tick the materials to be brought later.")},
     )
     materials_due = forms.DateField(
         label=gettext_lazy("To be brought by"),
         widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": gettext_lazy("Enter the date by which the materials must be brought.")
+        },
     )
 
     def __init__(self, *args, case, **kwargs):
@@ -127,12 +131,43 @@ class PendingForm(forms.Form):
         return cleaned
 
 
+class ConfirmForm(forms.Form):
+    """Accept and complete are not undone: one click must not do them. The clerk ticks that the
+    check was made, then presses the button (no JavaScript pop-up)."""
+
+    LABELS = {
+        Action.ACCEPT: gettext_lazy("I have checked that all the materials are complete."),
+        Action.COMPLETE: gettext_lazy("The case is finished and the result has been handed over."),
+    }
+    MESSAGES = {
+        Action.ACCEPT: gettext_lazy(
+            "Tick the box to confirm that the materials are complete, then accept."
+        ),
+        Action.COMPLETE: gettext_lazy(
+            "Tick the box to confirm that the case is finished, then complete it."
+        ),
+    }
+
+    confirm = forms.BooleanField()
+    # The page says what to do (the error summary), not the browser's bubble.
+    use_required_attribute = False
+
+    def __init__(self, *args, action, **kwargs):
+        super().__init__(*args, prefix=action, **kwargs)
+        field = self.fields["confirm"]
+        field.label = self.LABELS[action]
+        field.error_messages["required"] = self.MESSAGES[action]
+
+
 class RejectForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason for rejection"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("The person is told this reason."),
+        error_messages={
+            "required": gettext_lazy("Write why the case is rejected: the person is told.")
+        },
     )
 
 
@@ -186,12 +221,14 @@ def workbench(request):
         .order_by("start", "pk")
     )
     open_cases = cases.due_first(cases.open_cases(mine), today)[:OPEN_CASES_SHOWN]
+    commitments = cases.commitments_due(mine, today)[:OPEN_CASES_SHOWN]
     context = {
         "today": today,
         "windows": windows,
         "window": window,
         "bookings": _mask_rows(list(bookings)),
         "open_cases": _mask_rows(list(open_cases)),
+        "commitments": _mask_rows(list(commitments)),
         "open_cases_limit": OPEN_CASES_SHOWN,
         "fallback_years": fallback_years(today),
         "check_in_form": CheckInForm(),
@@ -199,7 +236,7 @@ def workbench(request):
     return render(request, "appointments/workbench/index.html", context)
 
 
-def _render_case(request, case, *, pending_form=None, reject_form=None, status=200):
+def _render_case(request, case, *, status=200, **forms_given):
     today = dates.today()
     events = CaseEvent.objects.select_related("actor")
     prefetch_related_objects([case], Prefetch("events", queryset=events), "missing_materials")
@@ -213,8 +250,13 @@ def _render_case(request, case, *, pending_form=None, reject_form=None, status=2
         "deadline": cases.deadline_state(case, today),
         "legal_state": deadlines.date_state(case.legal_due, today) if running else None,
         "promised_state": deadlines.date_state(case.promised_due, today) if running else None,
-        "pending_form": pending_form or PendingForm(case=case),
-        "reject_form": reject_form or RejectForm(),
+        "commitment_state": deadlines.date_state(case.materials_due, today)
+        if case.status == Status.PENDING
+        else None,
+        "pending_form": forms_given.get("pending_form") or PendingForm(case=case),
+        "reject_form": forms_given.get("reject_form") or RejectForm(),
+        "accept_form": forms_given.get("accept_form") or ConfirmForm(action=Action.ACCEPT),
+        "complete_form": forms_given.get("complete_form") or ConfirmForm(action=Action.COMPLETE),
         "fallback_years": fallback_years(today),
     }
     return render(request, "appointments/workbench/case_detail.html", context, status=status)
@@ -233,7 +275,12 @@ DONE_MESSAGES = {
     Action.REJECT: gettext_lazy("Rejected."),
     Action.COMPLETE: gettext_lazy("Completed."),
 }
-FORMS = {Action.ACCEPT_PENDING: "pending_form", Action.REJECT: "reject_form"}
+FORMS = {
+    Action.ACCEPT_PENDING: "pending_form",
+    Action.REJECT: "reject_form",
+    Action.ACCEPT: "accept_form",
+    Action.COMPLETE: "complete_form",
+}
 
 
 def _run_action(request, case, action):
@@ -249,12 +296,16 @@ def _run_action(request, case, action):
         if not form.is_valid():
             return form
         cases.reject(case, request.user, form.cleaned_data["reason"])
-    elif action == Action.ACCEPT:
-        cases.accept(case, request.user)
     elif action == Action.CHECK_IN:
         cases.check_in(case, request.user)
     else:
-        cases.complete(case, request.user)
+        form = ConfirmForm(request.POST, action=action)
+        if not form.is_valid():
+            return form
+        if action == Action.ACCEPT:
+            cases.accept(case, request.user)
+        else:
+            cases.complete(case, request.user)
     return None
 
 

@@ -3,15 +3,17 @@
 POST /reports/annual/ body {"year": Y}: 202 with the report (`id`, `status` pending...); 409
 `already_building` (with the `id` of that report) when one of that year is already queued or
 being built: the database holds one at a time.
-GET /reports/{id}/: its status, progress and, when done, `download` (the download page's absolute
-URL, which checks the user again). POST /reports/{id}/retry/: a failed build again (202), 409
-when there is nothing to retry. Bad year: 400; anonymous: 401; logged in but not bureau: 403;
-unknown id: 404.
+GET /reports/{id}/: its status, progress and, when done, `download`: the absolute URL of
+GET /reports/{id}/download/, the file for the same clients (a token as well as a session: the
+page's download would send a token client to the login page). POST /reports/{id}/retry/: a
+failed build again (202), 409 when there is nothing to retry. Bad year: 400; anonymous: 401;
+logged in but not bureau: 403; unknown id: 404.
 """
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
@@ -20,18 +22,25 @@ from rest_framework.views import APIView
 
 from ipservice.api import Conflict, bad_request
 from ipservice.authentication import TokenAuthentication
+from ipservice.spreadsheets import XLSX_CONTENT_TYPE
 from windows.api.permissions import IsBureau
 
 from ..constants import ReportStatus
 from ..models import AnnualReport
 from ..report_tasks import request_report, retry_report
-from ..views.report import ReportRequestForm
+from ..views.report import ReportRequestForm, report_file
 
 
 class ReportSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     download = serializers.SerializerMethodField(
         help_text="Absolute URL of the .xlsx when done, else null."
+    )
+    partial_until = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="Built before its year was over: the last day its figures cover (the year "
+        "so far). Null for a whole year.",
     )
 
     class Meta:
@@ -47,13 +56,14 @@ class ReportSerializer(serializers.ModelSerializer):
             "started_at",
             "finished_at",
             "download",
+            "partial_until",
         ]
         read_only_fields = fields
 
     def get_download(self, report) -> str | None:
         if report.status != ReportStatus.DONE or not report.file:
             return None
-        url = reverse("reviews:report_download", args=[report.pk])
+        url = reverse("api-report-download", args=[report.pk])
         return self.context["request"].build_absolute_uri(url)
 
 
@@ -135,3 +145,25 @@ class ReportRetryView(ReportAPIView):
             )
         report.refresh_from_db()
         return self.answer(report, status.HTTP_202_ACCEPTED)
+
+
+class ReportDownloadView(ReportAPIView):
+    """The .xlsx of a finished report (what `download` points to); 404 until it is done."""
+
+    @extend_schema(
+        responses={
+            (200, XLSX_CONTENT_TYPE): OpenApiResponse(
+                response=OpenApiTypes.BINARY, description="the annual report (.xlsx)"
+            ),
+            401: ERRORS[401],
+            403: ERRORS[403],
+            404: OpenApiResponse(description="no such report, not done yet, or its file is gone"),
+        },
+    )
+    def get(self, request, pk):
+        return report_file(pk)
+
+    def perform_content_negotiation(self, request, force=False):
+        # A client asking for the spreadsheet type (Accept: ...sheet) gets the file, and its
+        # errors as JSON, rather than 406 (the file is not rendered by a DRF renderer).
+        return super().perform_content_negotiation(request, force=True)

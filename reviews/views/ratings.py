@@ -5,6 +5,7 @@ Who sees what is decided by reviews.services.ratings (ratings_for_user, get_rati
 window staff see their own windows' ratings, the bureau sees all, a stranger gets 404.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,7 +28,7 @@ from windows.models import is_bureau
 from ..constants import AppealDecision, RatingChannel
 from ..exceptions import AppealRefused, RatingRefused
 from ..forms import AppealDecisionForm, AppealForm, RatingForm, StaffRatingForm
-from ..models import Appeal, Rating
+from ..models import Appeal, Rating, Rectification
 from ..services.appeals import can_appeal, decide_appeal, file_appeal
 from ..services.ratings import (
     RATING_TAG_LABELS,
@@ -125,8 +126,21 @@ def rate(request, reference):
 
 
 def _already_rated(request, case, rating):
-    context = {"case": case, **rating_summary(rating)}
+    context = {"case": case, **rating_summary(rating), **what_happens_next(rating)}
     return render(request, "reviews/rate_done.html", context)
+
+
+def what_happens_next(rating):
+    """A bad rating opened its rectification: the person is told by when the window contacts
+    them and replies (the dates of that rectification, from the "1、5、15" rule)."""
+    rectification = Rectification.objects.filter(rating=rating).first()
+    if rectification is None:
+        return {"rectification": None}
+    return {
+        "rectification": rectification,
+        "contact_days": settings.RECTIFICATION_CONTACT_DAYS,
+        "reply_days": settings.RECTIFICATION_REPLY_DAYS,
+    }
 
 
 # --- staff entry for the pad or the hotline ---------------------------------------------------

@@ -26,6 +26,7 @@ from ..constants import ReportStatus
 from ..models import AnnualReport
 from ..report import download_name
 from ..report_tasks import ACTIVE, can_retry, request_report, retry_report
+from ..stats import years_with_data
 from .stats import FIRST_YEAR
 
 PAGE_SIZE = 20
@@ -37,16 +38,18 @@ class ReportRequestForm(forms.Form):
 
     year = forms.IntegerField(
         label=gettext_lazy("Year"),
+        help_text=gettext_lazy("A report of the current year covers the year so far, and says so."),
         error_messages={
             "required": gettext_lazy("Give the year of the report, e.g. 2025."),
             "invalid": gettext_lazy("The year must be a whole number, e.g. 2025."),
         },
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, years=None, **kwargs):
         super().__init__(*args, **kwargs)
-        years = [(y, y) for y in range(dates.today().year, FIRST_YEAR - 1, -1)]
-        self.fields["year"].widget = forms.Select(choices=years)
+        if years is None:
+            years = range(dates.today().year, FIRST_YEAR - 1, -1)
+        self.fields["year"].widget = forms.Select(choices=[(y, y) for y in years])
 
     def clean_year(self):
         year, last = self.cleaned_data["year"], dates.today().year
@@ -81,8 +84,10 @@ def report_list(request):
                 )
             return redirect("reviews:report_list")
     else:
-        # In January one reports on the year just ended.
-        form = ReportRequestForm(initial={"year": dates.today().year - 1})
+        with_data = years_with_data()
+        form = ReportRequestForm(
+            initial={"year": default_year(with_data)}, years=report_years(with_data)
+        )
     # Queries: session, user, bureau group, count, the page of reports with who asked.
     reports = AnnualReport.objects.select_related("requested_by").order_by("-created_at", "-pk")
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -95,6 +100,28 @@ def report_list(request):
         "building": any(report.active for report in page.object_list),
     }
     return render(request, "reviews/report/list.html", context)
+
+
+def report_years(with_data):
+    """The years a report can be asked for: those with figures (`with_data`, the statistics'
+    years_with_data) and the current year, newest first."""
+    today = dates.today()
+    years = {year for year in with_data if FIRST_YEAR <= year <= today.year}
+    return sorted(years | {today.year}, reverse=True)
+
+
+def default_year(with_data):
+    """The year a report is most likely wanted for: in the first quarter, when annual reports
+    are written, the year just ended if it has figures; else the current year (its report says
+    that the year is not over), or the latest past year with figures while the current one has
+    none."""
+    today = dates.today()
+    if today.month <= 3 and today.year - 1 in with_data:
+        return today.year - 1
+    past = [year for year in with_data if year < today.year]
+    if today.year in with_data or not past:
+        return today.year
+    return max(past)
 
 
 @login_required
@@ -115,6 +142,12 @@ def report_retry(request, pk):
 @require_GET
 def report_download(request, pk):
     require_bureau(request.user, BUREAU_ONLY)
+    return report_file(pk)
+
+
+def report_file(pk):
+    """The .xlsx of a finished report as an attachment (the page's download and the API's,
+    GET /api/v1/reports/{id}/download/); 404 while it is not done or when its file is gone."""
     report = get_object_or_404(AnnualReport, pk=pk, status=ReportStatus.DONE)
     if not report.file:
         raise Http404("The report has no file.")

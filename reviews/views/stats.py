@@ -4,6 +4,8 @@ The filter form and the access rules here are shared with the API (reviews/api/s
 so that both validate parameters with the same messages and refuse the same people.
 """
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from appointments.constants import Channel, Status
@@ -19,7 +21,7 @@ from catalog.models import ServiceItem
 from ipservice import dates
 from windows.models import District, ServicePoint, is_bureau
 
-from ..stats import stats_overview
+from ..stats import compute_stats, stats_overview, years_with_data
 
 FIRST_YEAR = 2000
 
@@ -134,8 +136,7 @@ class DashboardForm(StatsFilterForm):
 
     def __init__(self, *args, allowed=None, **kwargs):
         super().__init__(*args, **kwargs)
-        years = [(y, y) for y in range(dates.today().year + 1, FIRST_YEAR - 1, -1)]
-        self.fields["year"].widget = forms.Select(choices=years)
+        self.fields["year"].widget = forms.Select(choices=self._years(allowed))
         self.fields["metric"].choices = _metric_choices(allowed)
         windows = ServicePoint.objects.select_related("district")
         if allowed is not None:
@@ -152,6 +153,16 @@ class DashboardForm(StatsFilterForm):
         items = [("", _("All service items"))]
         items += [(i.code, i.display_name) for i in ServiceItem.objects.all()]
         self.fields["item"].widget = forms.Select(choices=items)
+
+    def _years(self, allowed):
+        """The years that have figures for this viewer (from the database), the current year
+        (the default) and the year asked for, newest first."""
+        years = set(years_with_data(allowed, complaints=sees_complaints(allowed)))
+        years.add(dates.today().year)
+        asked = str(self.data.get("year", ""))
+        if asked.isdigit() and FIRST_YEAR <= int(asked) <= dates.today().year + 1:
+            years.add(int(asked))
+        return [(year, year) for year in sorted(years, reverse=True)]
 
     def clean_metric(self):
         return self.cleaned_data["metric"] or "cases_total"
@@ -192,6 +203,47 @@ def columns_for(allowed):
 
 LABELS = {name: label for name, label, _kind in COLUMNS}
 
+# The breakdown tables show the figures in groups, one table each, so that a table fits a desk's
+# screen without scrolling sideways (13 columns did not); on a phone each table scrolls in a
+# region reachable by keyboard. A new figure goes in COLUMNS and in a group; a new family of
+# figures (the queue's, the online applications') is a new group here.
+COLUMN_GROUPS = [
+    (
+        "cases",
+        gettext_lazy("Bookings and cases"),
+        ("cases_total", "bookings", "no_shows", "completed", "on_time_rate", "avg_working_days"),
+    ),
+    (
+        "ratings",
+        gettext_lazy("Ratings and follow-up"),
+        (
+            "ratings",
+            "good_rate",
+            "avg_score",
+            "bad_reviews",
+            "rectification_rate",
+            "rectification_on_time_rate",
+            "complaints",
+        ),
+    ),
+]
+
+
+def column_groups(columns):
+    """[(id, title, [(name, label, kind)])] of the columns a viewer sees, in COLUMN_GROUPS'
+    order; a column in no group gets a group of its own at the end (never dropped)."""
+    by_name = {column[0]: column for column in columns}
+    groups, placed = [], set()
+    for group_id, title, names in COLUMN_GROUPS:
+        shown = [by_name[name] for name in names if name in by_name]
+        placed.update(names)
+        if shown:
+            groups.append((group_id, title, shown))
+    rest = [column for column in columns if column[0] not in placed]
+    if rest:
+        groups.append(("other", gettext_lazy("Other figures"), rest))
+    return groups
+
 
 def show(value, kind):
     """A figure as people read it: 1,234 / 66.7% / 3.25; a dash where there is nothing."""
@@ -204,8 +256,11 @@ def show(value, kind):
     return number_format(value, force_grouping=True)
 
 
-def table(rows, columns=COLUMNS):
+def table(rows, columns=COLUMNS, heading=""):
+    """A table of `rows`: `heading` heads the first column (月份, 区, 窗口...), one column per
+    figure."""
     return {
+        "heading": heading,
         "columns": [label for _name, label, _kind in columns],
         "rows": [
             {
@@ -215,6 +270,14 @@ def table(rows, columns=COLUMNS):
             for row in rows
         ],
     }
+
+
+def tables(rows, columns, heading):
+    """One table per group of columns (column_groups), each titled by its group."""
+    return [
+        {"id": group_id, "title": title, **table(rows, shown, heading)}
+        for group_id, title, shown in column_groups(columns)
+    ]
 
 
 # Charts are inline SVG drawn here, so they need no script and no library; sizes are in viewBox
@@ -289,12 +352,14 @@ def column_chart(rows, metric):
     }
 
 
+# (dimension, section title, heading of the table's first column). A breakdown the statistics
+# offer (reviews.stats.DIMENSIONS) is shown by adding it here.
 SECTIONS = [
-    ("month", gettext_lazy("By month")),
-    ("district", gettext_lazy("By district")),
-    ("window", gettext_lazy("By window")),
-    ("item", gettext_lazy("By service item")),
-    ("staff", gettext_lazy("By staff member")),
+    ("month", gettext_lazy("By month"), pgettext_lazy("statistics table", "Month")),
+    ("district", gettext_lazy("By district"), pgettext_lazy("statistics table", "District")),
+    ("window", gettext_lazy("By window"), pgettext_lazy("statistics table", "Window")),
+    ("item", gettext_lazy("By service item"), pgettext_lazy("statistics table", "Service item")),
+    ("staff", gettext_lazy("By staff member"), pgettext_lazy("statistics table", "Staff member")),
 ]
 
 
@@ -302,59 +367,150 @@ def _dimensions(allowed, cleaned):
     """What a viewer gets broken down: the bureau everything; a window's staff month, item and
     (with several windows) window; a dimension the filters pin to one value is left out."""
     shown = []
-    for dimension, title in SECTIONS:
+    for dimension, title, heading in SECTIONS:
         if allowed is not None and dimension in ("district", "staff"):
             continue
         if dimension == "window" and (cleaned.get("window") or (allowed and len(allowed) < 2)):
             continue
         if dimension in ("district", "item") and cleaned.get(dimension):
             continue
-        shown.append((dimension, title))
+        shown.append((dimension, title, heading))
     return shown
 
 
-def _section(dimension, title, rows, metric, columns):
+def _section(dimension, title, heading, rows, metric, columns):
     chart = column_chart(rows, metric) if dimension == "month" else bar_chart(rows, metric)
     return {
         "id": dimension,
         "title": title,
+        "heading": heading,
+        "rows": rows,
+        "columns": columns,
         "chart": chart,
         "chart_title": _("%(metric)s, %(dimension)s")
         % {"metric": LABELS[metric], "dimension": str(title).lower()},
-        "table": table(rows, columns),
+        "tables": tables(rows, columns, heading),
         "empty": not rows,
     }
 
 
-def _headline(stats, columns):
-    return [(label, show(stats[name], kind)) for name, label, kind in columns]
+# --- the year against the one before --------------------------------------------------------------
 
 
-def _by_value(choices, counts):
-    return [(label, number_format(counts[value], force_grouping=True)) for value, label in choices]
+def change(value, before, kind):
+    """How a figure moved since the year before, as people read it: +12.5% for a count (relative
+    change), +2.1 percentage points for a rate, +0.25 for an average; None where there is
+    nothing to compare (no figure, or a count from zero)."""
+    if value is None or before is None:
+        return None
+    if kind == RATE:
+        points = (value - before) * 100
+        return _("%(change)s percentage points") % {"change": f"{points:+.1f}"}
+    if kind == AVERAGE:
+        return f"{value - before:+.2f}"
+    if not before:
+        return None
+    return f"{(value - before) / before * 100:+.1f}%"
+
+
+def _headline(stats, previous, columns):
+    """One tile per figure: this year's value, the year before's and the change."""
+    return [
+        {
+            "name": name,
+            "label": label,
+            "kind": kind,
+            "value": stats[name],
+            "text": show(stats[name], kind),
+            "previous": None if previous is None else previous[name],
+            "previous_text": None if previous is None else show(previous[name], kind),
+            "change": None if previous is None else change(stats[name], previous[name], kind),
+        }
+        for name, label, kind in columns
+    ]
+
+
+def _by_value(choices, counts, before=None):
+    return [
+        (
+            label,
+            number_format(counts[value], force_grouping=True),
+            None if before is None else number_format(before[value], force_grouping=True),
+        )
+        for value, label in choices
+    ]
+
+
+# --- what the page shows (and its export) ---------------------------------------------------------
+
+
+def figures_on_screen(cleaned, allowed):
+    """Everything the dashboard shows for valid filters: the page renders it, the .xlsx export
+    (stats_export.py) writes it, so the file is what is on screen. Queries: those of
+    stats_overview, three for the year before (compute_stats), none per row."""
+    scope = scope_for(cleaned, allowed)
+    shown = _dimensions(allowed, cleaned)
+    year = cleaned["year"]
+    overview = stats_overview(year, [d for d, _title, _heading in shown], **scope)
+    stats, metric = overview["totals"], cleaned["metric"]
+    previous = compute_stats(year - 1, **scope) if year - 1 >= FIRST_YEAR else None
+    columns = columns_for(allowed)
+    return {
+        "stats": stats,
+        "previous": previous,
+        "year": year,
+        "previous_year": year - 1 if previous is not None else None,
+        # The year so far against a whole year: the page says so beside the comparison.
+        "year_not_over": year >= dates.today().year,
+        "metric_label": LABELS[metric],
+        "headline": _headline(stats, previous, columns),
+        "status_heading": pgettext_lazy("statistics table", "Status"),
+        "channel_heading": pgettext_lazy("statistics table", "Channel"),
+        "by_status": _by_value(Status.choices, stats["cases"], previous and previous["cases"]),
+        "by_channel": _by_value(
+            Channel.choices, stats["channels"], previous and previous["channels"]
+        ),
+        "sections": [
+            _section(d, title, heading, overview["by"][d], metric, columns)
+            for d, title, heading in shown
+        ],
+    }
+
+
+def contents(sections):
+    """The page's table of contents: the fixed parts, then one entry per breakdown."""
+    return [
+        ("overview", _("The year at a glance")),
+        ("status-channel", _("Cases by status and channel")),
+        *[(section["id"], section["title"]) for section in sections],
+    ]
+
+
+def dashboard_form(request, allowed):
+    data = request.GET.copy() if request.GET else {"year": str(dates.today().year)}
+    return DashboardForm(data, allowed=allowed)
 
 
 @login_required
 @require_GET
 def dashboard(request):
     allowed = viewer_windows(request.user)
-    data = request.GET.copy() if request.GET else {"year": str(dates.today().year)}
-    form = DashboardForm(data, allowed=allowed)
+    form = dashboard_form(request, allowed)
     context = {"form": form, "allowed": allowed, "is_bureau": allowed is None}
     if form.is_valid():
-        cleaned = form.cleaned_data
-        scope = scope_for(cleaned, allowed)
-        shown = _dimensions(allowed, cleaned)
-        overview = stats_overview(cleaned["year"], [d for d, _title in shown], **scope)
-        stats, metric = overview["totals"], cleaned["metric"]
-        columns = columns_for(allowed)
-        context.update(
-            stats=stats,
-            year=cleaned["year"],
-            metric_label=LABELS[metric],
-            headline=_headline(stats, columns),
-            by_status=_by_value(Status.choices, stats["cases"]),
-            by_channel=_by_value(Channel.choices, stats["channels"]),
-            sections=[_section(d, title, overview["by"][d], metric, columns) for d, title in shown],
-        )
+        context.update(figures_on_screen(form.cleaned_data, allowed))
+        context["contents"] = contents(context["sections"])
+        context["export_query"] = export_query(form.cleaned_data)
     return render(request, "reviews/stats/dashboard.html", context)
+
+
+def export_query(cleaned):
+    """The page's filters as a query string for its .xlsx export (the same figures)."""
+    params = {
+        "year": cleaned["year"],
+        "district": getattr(cleaned.get("district"), "code", ""),
+        "window": getattr(cleaned.get("window"), "pk", ""),
+        "item": getattr(cleaned.get("item"), "code", ""),
+        "metric": cleaned["metric"],
+    }
+    return urlencode({name: value for name, value in params.items() if value not in ("", None)})

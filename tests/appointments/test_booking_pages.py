@@ -557,11 +557,29 @@ def test_reschedule_moves_the_booking_and_frees_the_old_place(client, window_a, 
     assert f'href="{day_url}"' in days.content.decode()
     times = client.get(day_url)
     html = times.content.decode()
-    assert f'value="{LATER.isoformat()}"' in html
+    time_url = f"{page_url('reschedule', case)}?" + urlencode(
+        {"date": LATER.date().isoformat(), "start": LATER.isoformat()}
+    )
+    assert f'href="{time_url.replace("&", "&amp;")}"' in html
+
+    # Tapping a time asks first: old and new time side by side, nothing moved yet.
+    english(client)
+    confirm = client.get(time_url)
+    page = confirm.content.decode()
+    assert "Move your booking to this time?" in page
+    assert "14:00" in page and "09:00" in page
+    assert 'name="confirm"' in page
+    assert Case.objects.get(pk=case.pk).start == START
+    # A POST without the confirmation only asks again.
+    again = client.post(
+        page_url("reschedule", case), {"date": LATER.date().isoformat(), "start": LATER.isoformat()}
+    )
+    assert again.status_code == 200 and "Move your booking to this time?" in again.content.decode()
+    assert Case.objects.get(pk=case.pk).start == START
 
     response = client.post(
         page_url("reschedule", case),
-        {"date": LATER.date().isoformat(), "start": LATER.isoformat()},
+        {"date": LATER.date().isoformat(), "start": LATER.isoformat(), "confirm": "1"},
     )
     assert response.status_code == 302 and response.url == page_url("manage", case)
     case.refresh_from_db()
@@ -576,7 +594,9 @@ def test_reschedule_to_a_full_slot_is_refused(client, item):
     case = book_directly(window, item, START, seq=1)
     book_directly(window, item, LATER, seq=2)
     open_link(client, case)
-    response = client.post(page_url("reschedule", case), {"start": LATER.isoformat()}, follow=True)
+    response = client.post(
+        page_url("reschedule", case), {"start": LATER.isoformat(), "confirm": "1"}, follow=True
+    )
     assert translated("This time slot is full. Please choose another.", "zh-hans") in (
         response.content.decode()
     )
@@ -621,6 +641,9 @@ def test_lookup_is_rate_limited(client, db, settings):
     assert client.post(url, data).status_code == 302
     assert client.post(url, data).status_code == 302
     assert client.post(url, data).status_code == 429
+    # By ID number: the same counter.
+    by_id = {"id_number": "11010519491231002X", "phone": "13800000000"}
+    assert client.post(url, by_id).status_code == 429
 
 
 # Query counts ---------------------------------------------------------------------------------
@@ -658,3 +681,65 @@ def test_slot_step_queries_do_not_grow_with_slots(client, item):
     # Queries: the item, the window, its opening hours, the day's slot rows (the calendar is
     # cached); the same for 6 slots as for 36.
     assert counts == [4, 4]
+
+
+# Lookup by phone and ID number (issue 11) -----------------------------------------------------
+
+
+def test_lookup_by_phone_and_id_number_sends_every_active_link(
+    client, window_a, item, django_capture_on_commit_callbacks
+):
+    first = book_directly(window_a, item)
+    second = services.book(window=window_a, item=item, start=LATER, **person(1))
+    url = reverse("appointments:lookup")
+    english(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url, {"phone": first.phone, "id_number": f" {first.id_number.lower()} "}, follow=True
+        )
+    assert response.content.decode().count("message-success") == 1
+    sms = SmsOutbox.objects.get()
+    assert sms.phone == first.phone
+    for case in (first, second):
+        assert case.reference in sms.body and services.booking_token(case) in sms.body
+    assert sms.body.startswith("Your active bookings")
+
+
+def test_lookup_by_id_number_gives_the_same_answer_when_nothing_matches(
+    client, window_a, item, django_capture_on_commit_callbacks
+):
+    case = book_directly(window_a, item)
+    url = reverse("appointments:lookup")
+    with django_capture_on_commit_callbacks(execute=True):
+        wrong_id = client.post(url, {"phone": case.phone, "id_number": "110105194912310029"})
+        other_phone = client.post(url, {"phone": "13700000000", "id_number": case.id_number})
+    assert wrong_id.status_code == other_phone.status_code == 302
+    assert wrong_id.url == other_phone.url == url
+    assert not SmsOutbox.objects.exists()
+    # A cancelled booking has no link to send.
+    services.cancel(case)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"phone": case.phone, "id_number": case.id_number})
+    assert not SmsOutbox.objects.exists()
+
+
+def test_lookup_by_id_number_keeps_to_the_sms_allowance(
+    client, window_a, item, settings, django_capture_on_commit_callbacks
+):
+    settings.SMS_PER_PHONE_HOUR = 1  # the confirmation took it
+    case = book_directly(window_a, item)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("appointments:lookup"), {"phone": case.phone, "id_number": case.id_number}
+        )
+    assert not Notice.objects.filter(template="booking_links").exists()
+
+
+def test_lookup_needs_a_reference_or_an_id_number(client, db):
+    english(client)
+    response = client.post(reverse("appointments:lookup"), {"phone": ""})
+    assert response.status_code == 200  # the form again, with what to change
+    page = response.content.decode()
+    assert 'class="error-summary"' in page
+    assert 'href="#id_phone"' in page and "Enter your 11-digit mainland mobile number" in page
+    assert 'href="#id_reference"' in page and "or the ID number used for the booking" in page

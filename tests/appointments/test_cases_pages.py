@@ -18,6 +18,7 @@ from appointments.constants import DayKind, Status
 from appointments.models import CalendarDay, Case
 from tests.appointments.factories import CaseFactory, SlotFactory, resident_id
 from tests.catalog.factories import MaterialFactory
+from tests.windows.factories import StaffMembershipFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 THURSDAY = dt.datetime(2026, 9, 24, 8, 30, tzinfo=SHANGHAI)
@@ -42,6 +43,9 @@ def frozen():
 def as_a(client, staff_a):
     client.force_login(staff_a)
     return client
+
+
+CONFIRM = {"accept": {"accept-confirm": "on"}, "complete": {"complete-confirm": "on"}}
 
 
 def at(hour, minute=0, day=24):
@@ -203,7 +207,7 @@ def test_case_page_offers_the_actions_of_its_state(as_a, window_a, item, status,
 def test_the_timeline_shows_who_did_what(as_a, window_a, item, staff_a):
     case = booking(window_a, item, at(10))
     as_a.post(case_url(case, "check-in"))
-    as_a.post(case_url(case, "accept"))
+    as_a.post(case_url(case, "accept"), CONFIRM["accept"])
     as_a.cookies["django_language"] = "en"
     page = text(as_a.get(case_url(case)))
     assert page.count(staff_a.username) >= 2
@@ -233,12 +237,30 @@ def test_check_in_accept_complete_through_the_page(as_a, window_a, item):
         ("accept", Status.ACCEPTED),
         ("complete", Status.COMPLETED),
     ]:
-        response = as_a.post(case_url(case, action))
+        response = as_a.post(case_url(case, action), CONFIRM.get(action, {}))
         assert response.status_code == 302
         assert response.url == case_url(case)
         case.refresh_from_db()
         assert case.status == status
     assert case.promised_due == dt.date(2026, 9, 30)
+
+
+@pytest.mark.parametrize(
+    ("status", "action"), [(Status.CHECKED_IN, "accept"), (Status.ACCEPTED, "complete")]
+)
+def test_accept_and_complete_ask_for_a_confirmation_first(as_a, window_a, item, status, action):
+    case = CaseFactory(window=window_a, item=item, status=status)
+    page = text(as_a.get(case_url(case)))
+    assert f'name="{action}-confirm"' in page
+    as_a.cookies["django_language"] = "en"
+    response = as_a.post(case_url(case, action))
+    assert response.status_code == 400
+    assert "Tick the box to confirm" in text(response)
+    assert 'class="error-summary"' in text(response)
+    assert f'href="#id_{action}-confirm"' in text(response)
+    assert Case.objects.get(pk=case.pk).status == status
+    assert as_a.post(case_url(case, action), CONFIRM[action]).status_code == 302
+    assert Case.objects.get(pk=case.pk).status != status
 
 
 def test_accept_pending_through_the_page(as_a, window_a, item):
@@ -257,7 +279,7 @@ def test_accept_pending_through_the_page(as_a, window_a, item):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"materials_due": "2026-10-09"}, "This field is required."),
+        ({"materials_due": "2026-10-09"}, "Tick the materials to be brought later."),
         ({"materials": ["TOLERABLE"], "materials_due": "2026-09-24"}, "in the future"),
         ({"materials": ["REQUIRED"], "materials_due": "2026-10-09"}, "is not one of"),
     ],
@@ -473,3 +495,16 @@ def test_export_escapes_formulas(as_a, window_a, item):
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert ",=HYPERLINK" not in body
     assert ",'=HYPERLINK(1)," in body
+
+
+def test_the_bureau_is_not_offered_registering_a_case(client, bureau, staff_a, window_a):
+    walk_in_url = reverse("appointments:walk_in")
+    client.force_login(bureau)
+    for url in (reverse("appointments:workbench"), reverse("appointments:case_list")):
+        assert f'href="{walk_in_url}"' not in text(client.get(url))
+    assert client.get(walk_in_url).status_code == 403  # the page itself still explains
+    # A bureau member who also staffs a window registers there, and is offered the link.
+    StaffMembershipFactory(window=window_a, user=bureau)
+    assert f'href="{walk_in_url}"' in text(client.get(reverse("appointments:workbench")))
+    client.force_login(staff_a)
+    assert f'href="{walk_in_url}"' in text(client.get(reverse("appointments:workbench")))

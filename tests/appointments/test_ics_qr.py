@@ -61,10 +61,23 @@ def test_ics_has_the_appointment_in_shanghai_time(booking, window_a, item, setti
     assert [tz["tzid"] for tz in calendar.walk("VTIMEZONE")] == ["Asia/Shanghai"]
 
 
-def test_ics_has_no_personal_data_or_token(booking):
+def test_ics_has_no_personal_data(booking):
     text = ics.booking_calendar(booking).decode()
-    for secret in (booking.name, booking.phone, booking.id_number, services.booking_token(booking)):
+    for secret in (booking.name, booking.phone, booking.id_number):
         assert secret not in text
+
+
+def test_ics_carries_the_manage_link_and_reminders(booking):
+    _calendar, event = only_event(ics.booking_calendar(booking))
+    link = services.manage_url(booking)
+    assert str(event["url"]) == link
+    assert link in str(event["description"])
+    alarms = event.walk("VALARM")
+    assert [alarm.decoded("trigger") for alarm in alarms] == [
+        -dt.timedelta(days=1),
+        -dt.timedelta(hours=1),
+    ]
+    assert all(str(alarm["action"]) == "DISPLAY" and alarm["description"] for alarm in alarms)
 
 
 def test_ics_follows_a_reschedule(booking):

@@ -96,6 +96,8 @@ def action_body(action, item):
         return {"materials": [material.pk], "materials_due": "2026-10-09"}
     if action == "reject":
         return {"reason": "材料不齐"}
+    if action in ("accept", "complete"):
+        return {f"{action}-confirm": "on"}
     return {}
 
 

@@ -218,7 +218,9 @@ def test_a_cancelled_booking_shows_until_its_time_is_over(client, booking, froze
 
 def test_a_reschedule_moves_the_expiry_with_the_booking(client, booking, frozen):
     client.get(link("reschedule", booking))
-    response = client.post(page("reschedule", booking), {"start": LATER.isoformat()})
+    response = client.post(
+        page("reschedule", booking), {"start": LATER.isoformat(), "confirm": "1"}
+    )
     assert response.status_code == 302
     moved = Case.objects.select_related("slot").get(pk=booking.pk)
     assert expires_at(response.cookies[COOKIE], moved.slot.end)

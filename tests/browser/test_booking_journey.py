@@ -79,7 +79,14 @@ def test_citizen_books_and_clerk_completes_the_case(browser, live_server, window
         staff.get_by_role("button", name="Check in", exact=True).click()
     # The case page shows the person whole to the clerk of that window.
     assert ID_NUMBER in staff.content() and PHONE in staff.content()
+    # Accept and complete ask for a tick first: the button alone does nothing but explain.
     staff.get_by_role("button", name="Accept", exact=True).click()
+    staff.locator(".error-summary").wait_for()
+    assert staff.evaluate("document.activeElement.classList.contains('error-summary')")
+    assert Case.objects.get(pk=case.pk).status == Status.CHECKED_IN
+    staff.get_by_label(re.compile("materials are complete")).check()
+    staff.get_by_role("button", name="Accept", exact=True).click()
+    staff.get_by_label(re.compile("case is finished")).check()
     staff.get_by_role("button", name="Complete", exact=True).click()
     staff.wait_for_load_state()
     timeline = staff.content()

@@ -54,6 +54,16 @@ def test_search_finds_a_chinese_keyword():
     assert list(ServiceItem.objects.search("  ")) != [pledge]  # blank means everything
 
 
+def test_search_with_spaces_needs_every_word():
+    category = CategoryFactory(code="use", name="运用服务")
+    application = ServiceItemFactory(code="patent-app", name="专利申请受理", category=category)
+    ServiceItemFactory(name="专利权质押登记", category=category)
+    ServiceItemFactory(name="商标注册申请", category=category)
+    assert list(ServiceItem.objects.search("专利 申请")) == [application]
+    assert list(ServiceItem.objects.search(" 专利\u3000申请 ")) == [application]  # full-width
+    assert list(ServiceItem.objects.search("专利 不存在")) == []
+
+
 def test_offered_in_district_needs_an_active_window_there(item):
     xuhui = DistrictFactory(code="310104", name="徐汇区")
     huangpu = DistrictFactory(code="310101", name="黄浦区")

@@ -67,6 +67,12 @@ def test_search_zhiya_finds_the_pledge_registration(client, pledge, item):
     assert "知识产权质押登记" in response.content.decode()
 
 
+def test_search_with_a_space_finds_items_having_both_words(client, pledge, item):
+    response = client.get(LIST_URL, {"q": "质押 登记"})
+    assert [i.code for i in response.context["items"]] == ["ip-pledge"]
+    assert list(client.get(LIST_URL, {"q": "质押 商标"}).context["items"]) == []
+
+
 def test_only_published_items_are_listed(client, pledge, item):
     item.active = False
     item.save()

@@ -71,3 +71,21 @@ def test_the_rate_limiter_counts_with_it(cache, rf, settings):
     counters = list(client.scan_iter(f"{cache.key_prefix}:*"))
     assert len(counters) == 1
     assert client.ttl(counters[0]) > 0  # the counter expires
+
+
+def test_the_sites_cache_keeps_one_redis_client_per_process():
+    """ipservice.cache.OneClientRedisCacheClient: the redis.Redis object is made once, not for
+    every call, and serves reads and writes alike."""
+    from ipservice.cache import OneClientRedisCacheClient, ResilientRedisCache
+
+    client = OneClientRedisCacheClient([settings.REDIS_URL])
+    assert client.get_client(write=True) is client.get_client(write=True)
+    assert client.get_client() is client.get_client()
+
+    prefix = f"test-cache-{uuid.uuid4().hex}"
+    cache = ResilientRedisCache(settings.REDIS_URL, {"KEY_PREFIX": prefix})
+    cache.set("hits", 1, timeout=60)
+    assert cache.incr("hits") == 2
+    assert cache.get_many(["hits", "missing"]) == {"hits": 2}
+    cache.delete("hits")
+    assert cache.get("hits") is None

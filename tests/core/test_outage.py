@@ -87,7 +87,7 @@ class Server:
             try:
                 if requests.get(f"{self.url}/healthz", timeout=5).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up yet, or a busy machine
                 time.sleep(0.2)
         raise AssertionError(f"gunicorn did not start:\n{self.output()}")
 

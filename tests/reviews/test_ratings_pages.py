@@ -79,6 +79,19 @@ def test_the_thank_you_page_after_rating(english, completed_a):
     assert "Thank you for your rating." in html
     assert "Satisfied" in html
     assert 'name="score"' not in html
+    assert "What happens next" in html and "Nothing more is needed from you." in html
+
+
+def test_after_a_bad_rating_the_page_says_when_the_window_follows_up(
+    english, completed_a, settings
+):
+    url = open_rating_page(english, completed_a)
+    html = english.post(url, {"score": "1"}, follow=True).content.decode()
+    rect = Rectification.objects.get()
+    # The figure and the dates come from the rectification rule ("1、5、15"), not the page.
+    assert f"within {settings.RECTIFICATION_CONTACT_DAYS} working day " in html
+    assert f"(by {rect.contact_due:%Y-%m-%d})" in html
+    assert f"(by {rect.reply_due:%Y-%m-%d})" in html
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from .stats_factories import at, known_year, make_case
 
 pytestmark = [pytest.mark.django_db]
 
-SUMMARY, MONTH, DISTRICT, WINDOW, ITEM = range(5)
+SUMMARY, MONTH, DISTRICT, WINDOW, ITEM, KEYS = range(6)
 TARGET_KEYS = ("training_bases", "brand_bases", "information_points", "district_coverage")
 PERSON = {"name": "欧阳秘密", "phone": "13912345678", "id_number": resident_id(seq=777)}
 COMMENT = "窗口工作人员态度恶劣秘密评论"
@@ -60,12 +60,20 @@ def workbook(known):
     return build(2025)
 
 
-def summary_values(sheet):
-    """{key: value} of the totals table: column C holds the API's key, D the value."""
+def keys_of(workbook):
+    """[(sheet, column, Chinese, English, key)] of the sheet for programs (the last one)."""
+    return list(workbook.worksheets[KEYS].iter_rows(min_row=2, values_only=True))
+
+
+def summary_values(workbook):
+    """{key: value} of the summary: column A holds the Chinese label, C the value; the key
+    comes from the sheet for programs."""
+    summary = workbook.worksheets[SUMMARY].title
+    key_of = {chinese: key for sheet, _c, chinese, _e, key in keys_of(workbook) if sheet == summary}
     values = {}
-    for row in sheet.iter_rows(min_col=1, max_col=4, values_only=True):
-        if isinstance(row[2], str) and re.fullmatch(r"[a-z_]+(\.[a-z0-9_]+)?", row[2]):
-            values.setdefault(row[2], row[3])
+    for row in workbook.worksheets[SUMMARY].iter_rows(min_col=1, max_col=3, values_only=True):
+        if row[0] in key_of:
+            values.setdefault(key_of[row[0]], row[2])
     return values
 
 
@@ -81,10 +89,11 @@ def flatten(stats):
     return flat
 
 
-def table(sheet):
-    """[{key: value}] of a breakdown sheet, keyed by its third header row (the API's keys)."""
+def table(workbook, index):
+    """[{key: value}] of a breakdown sheet, keyed by the sheet for programs (its columns)."""
+    sheet = workbook.worksheets[index]
+    keys = [key for name, _c, _zh, _en, key in keys_of(workbook) if name == sheet.title]
     rows = list(sheet.iter_rows(values_only=True))
-    keys = rows[HEADER_ROWS - 1]
     # Charts sit below the table; the table ends at the first empty row.
     body = []
     for row in rows[HEADER_ROWS:]:
@@ -97,7 +106,7 @@ def table(sheet):
 def test_summary_holds_every_figure_of_compute_stats(workbook):
     expected = flatten(compute_stats(2025))
 
-    found = summary_values(workbook.worksheets[SUMMARY])
+    found = summary_values(workbook)
 
     assert set(expected) <= set(found)
     assert {key: found[key] for key in expected} == expected
@@ -111,39 +120,74 @@ def test_summary_equals_the_stats_api(workbook, api, bureau):
     api.force_authenticate(bureau)
     body = api.get("/api/v1/stats/", {"year": 2025}).json()
 
-    found = summary_values(workbook.worksheets[SUMMARY])
+    found = summary_values(workbook)
 
     assert {key: found[key] for key in flatten(body)} == flatten(body)
 
 
 def test_summary_labels_are_bilingual(workbook):
     sheet = workbook.worksheets[SUMMARY]
-    rows = {row[2]: row for row in sheet.iter_rows(max_col=4, values_only=True) if row[2]}
+    english = {row[1]: row for row in sheet.iter_rows(max_col=3, values_only=True) if row[1]}
 
-    assert rows["good_rate"][1] == "Good rating rate (5 and 4)"
-    assert rows["cases.completed"][1] == "Cases by status: Completed"
-    assert all(isinstance(rows[key][0], str) and rows[key][0] for key in ("bookings", "scores.5"))
+    assert english["Good rating rate (5 and 4)"][0] == "好评率（5分和4分）"
+    assert english["Cases by status: Completed"][2] == 3
     assert "2025" in sheet["A1"].value
 
 
-def target_rows(workbook):
+def test_the_sheets_for_people_show_no_api_keys(workbook):
+    """Human column names only; the keys are on the last sheet, for programs."""
+    keys = {key for *_rest, key in keys_of(workbook)}
+    assert {"good_rate", "cases.completed", "on_time_rate", "training_bases"} <= keys
+    for sheet in workbook.worksheets[:KEYS]:
+        for row in sheet.iter_rows(values_only=True):
+            for value in row:
+                assert not (isinstance(value, str) and value in keys - {"key"}), (
+                    sheet.title,
+                    value,
+                )
+                if isinstance(value, str):
+                    assert not re.fullmatch(r"[a-z]+(_[a-z]+)+(\.[a-z0-9_]+)?", value), value
+    assert workbook.sheetnames[KEYS].startswith("供程序读取")
+
+
+def test_a_report_of_a_year_not_over_says_so(known):
+    with time_machine.travel(dt.datetime(2026, 12, 3, 2, tzinfo=dt.UTC), tick=False):
+        sheet = build(2026).worksheets[SUMMARY]
+
+    rows = {row[0]: row[1] for row in sheet.iter_rows(max_col=2, values_only=True) if row[0]}
+    assert rows["覆盖期间 / Period covered"].startswith("2026-01-01至2026-12-03（年度尚未结束")
+
+
+def test_a_report_of_a_past_year_covers_it_whole(workbook):
     sheet = workbook.worksheets[SUMMARY]
-    return {row[2]: row for row in sheet.iter_rows(max_col=8, values_only=True) if row[2]}
+    rows = {row[0]: row[1] for row in sheet.iter_rows(max_col=2, values_only=True) if row[0]}
+    assert rows["覆盖期间 / Period covered"].startswith("2025年全年")
+
+
+def target_rows(workbook):
+    """{key: (Chinese, English, target, actual, met, met in English, covered)}."""
+    summary = workbook.worksheets[SUMMARY]
+    key_of = {zh: key for sheet, _c, zh, _en, key in keys_of(workbook) if sheet == summary.title}
+    rows = summary.iter_rows(max_col=7, values_only=True)
+    return {
+        key_of[row[0]]: row for row in rows if row[0] in key_of and key_of[row[0]] in TARGET_KEYS
+    }
 
 
 def test_summary_has_the_2025_targets_with_the_registrys_counts(workbook):
     rows = target_rows(workbook)
 
-    assert [rows[key][3] for key in TARGET_KEYS] == [15, 16, 35, 1]
+    assert [rows[key][2] for key in TARGET_KEYS] == [15, 16, 35, 1]
     for progress in targets.measure():
         row = rows[progress.key]
         if progress.is_percent:
-            assert (row[4], row[7]) == (progress.actual / 100, f"{progress.covered} / 16")
+            assert (row[3], row[6]) == (progress.actual / 100, f"{progress.covered} / 16")
         else:
-            assert row[4] == progress.actual
-        assert row[6] == ("Met" if progress.met else "Not met")
+            assert row[3] == progress.actual
+        # Built in January 2026: the 2021-2025 period is over, the 2025 figures are its result.
+        assert row[5] == ("Reached" if progress.met else "Below the target")
     # Three comprehensive district windows in two of the 16 districts.
-    assert rows["district_coverage"][7] == "2 / 16"
+    assert rows["district_coverage"][6] == "2 / 16"
 
 
 def test_targets_count_the_registry(known):
@@ -151,7 +195,7 @@ def test_targets_count_the_registry(known):
 
     rows = target_rows(build(2025))
 
-    assert rows["training_bases"][3:5] == (15, 1)
+    assert rows["training_bases"][2:4] == (15, 1)
 
 
 @pytest.mark.parametrize(
@@ -161,7 +205,7 @@ def test_targets_count_the_registry(known):
 def test_breakdown_sheets_equal_stats_by(workbook, index, dimension):
     expected = stats_by(2025, dimension)
 
-    rows = table(workbook.worksheets[index])
+    rows = table(workbook, index)
 
     assert [row["key"] for row in rows] == [row["key"] for row in expected]
     for found, wanted in zip(rows, expected, strict=True):
@@ -172,15 +216,15 @@ def test_district_and_month_sheets_equal_the_api_breakdowns(workbook, api, burea
     api.force_authenticate(bureau)
     for index, dimension in ((DISTRICT, "district"), (MONTH, "month")):
         body = api.get("/api/v1/stats/", {"year": 2025, "breakdown": dimension}).json()
-        rows = {row["key"]: row for row in table(workbook.worksheets[index])}
+        rows = {row["key"]: row for row in table(workbook, index)}
         for wanted in body["rows"]:
             found = rows[wanted["key"]]
             assert {k: found[k] for k in flatten(wanted)} == flatten(wanted)
 
 
 def test_known_cells_of_the_district_and_month_sheets(workbook, known):
-    districts = {row["key"]: row for row in table(workbook.worksheets[DISTRICT])}
-    months = {row["key"]: row for row in table(workbook.worksheets[MONTH])}
+    districts = {row["key"]: row for row in table(workbook, DISTRICT)}
+    months = {row["key"]: row for row in table(workbook, MONTH)}
 
     # Pudong: c5 (accepted) created in 2025, c6 completed 2025 in 3 working days.
     assert districts["310115"]["label"] == "浦东新区"
@@ -201,7 +245,7 @@ def test_charts_are_native_excel_charts(workbook):
     # Twelve months of data, from the month sheet itself.
     reference = line.series[0].val.numRef.f
     assert reference.startswith(f"'{workbook.worksheets[MONTH].title}'!")
-    assert re.search(r"\$4:\$[A-Z]+\$15$", reference), reference
+    assert re.search(r"\$3:\$[A-Z]+\$14$", reference), reference
 
 
 def test_no_personal_data_anywhere(workbook, known):
@@ -216,8 +260,8 @@ def test_no_personal_data_anywhere(workbook, known):
 def test_an_empty_year_builds(frozen):
     workbook = build(2003)
 
-    assert len(workbook.worksheets) == 5
-    assert summary_values(workbook.worksheets[SUMMARY])["ratings"] == 0
+    assert len(workbook.worksheets) == 6
+    assert summary_values(workbook)["ratings"] == 0
 
 
 def test_a_name_like_a_formula_stays_text(frozen, district, item):

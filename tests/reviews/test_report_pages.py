@@ -81,13 +81,15 @@ def test_bureau_sees_the_form_and_earlier_reports(client, bureau, django_assert_
     )
     client.force_login(bureau)
 
-    # Session, user, bureau group, count, the page of reports with who asked for them.
-    with django_assert_num_queries(5):
+    # Session, user, bureau group, the years with figures (cases, complaints), count, the page
+    # of reports with who asked for them.
+    with django_assert_num_queries(7):
         response = client.get(LIST)
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert '<select name="year"' in page and '<option value="2025" selected>' in page
+    # No figures at all: the current year (test_report_years.py has the rule).
+    assert '<select name="year"' in page and '<option value="2026" selected>' in page
     for report in reports:
         assert download_url(report) in page
     assert "磁盘已满" in page
@@ -202,7 +204,7 @@ def test_bureau_downloads_the_workbook(client, bureau):
     assert "filename*=UTF-8''%E5%B9%B4%E5%BA%A6%E6%8A%A5%E5%91%8A-2025.xlsx" in disposition
     assert "no-store" in response["Cache-Control"]
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    assert len(workbook.worksheets) == 5
+    assert len(workbook.worksheets) == 6
 
 
 def test_only_finished_reports_with_a_file_download(client, bureau):
@@ -268,7 +270,7 @@ def test_api_request_then_status_then_download(
         100,
         "",
     )
-    assert done["download"] == f"http://testserver/bureau/reports/{body['id']}/download/"
+    assert done["download"] == f"http://testserver/api/v1/reports/{body['id']}/download/"
     assert done["finished_at"].startswith("2026-01-15T18:00:00")
     client.force_login(bureau)
     assert client.get(done["download"]).status_code == 200
@@ -333,3 +335,43 @@ def test_a_user_with_no_window_is_refused(api):
     api.force_authenticate(UserFactory())
 
     assert api.post(API, {"year": 2025}, format="json").status_code == 403
+
+
+# --- the API's download (issue 11: a token client was sent to the login page) ---------------------
+
+
+def test_the_apis_download_link_gives_the_token_client_the_file(api, bureau):
+    report = done_report(bureau)
+    token = Token.objects.create(user=bureau)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    link = api.get(f"/api/v1/reports/{report.pk}/").json()["download"]
+    response = api.get(link, HTTP_ACCEPT=XLSX)
+
+    assert link == f"http://testserver/api/v1/reports/{report.pk}/download/"
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX
+    assert response["Content-Disposition"].startswith(
+        'attachment; filename="annual-report-2025.xlsx"'
+    )
+    assert "no-store" in response["Cache-Control"]
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert len(workbook.worksheets) >= 5
+
+
+def test_the_apis_download_refuses_whom_the_page_refuses(api, bureau, staff_a):
+    report = done_report(bureau)
+    pending = AnnualReport.objects.create(year=2024, requested_by=bureau)
+    url = f"/api/v1/reports/{report.pk}/download/"
+
+    anonymous = api.get(url)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=staff_a).key}")
+    window_staff = api.get(url)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=bureau).key}")
+    not_done = api.get(f"/api/v1/reports/{pending.pk}/download/")
+    unknown = api.get("/api/v1/reports/999999/download/")
+
+    assert anonymous.status_code == 401 and anonymous.json()["code"]
+    assert window_staff.status_code == 403
+    assert (not_done.status_code, unknown.status_code) == (404, 404)
+    assert not_done.json()["code"] == "not_found"

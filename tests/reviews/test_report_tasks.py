@@ -53,7 +53,7 @@ def test_a_request_builds_the_report_on_commit(known, bureau, django_capture_on_
     assert report.file.name == f"reports/annual-report-2025-{report.pk}.xlsx"
     with report.file.open("rb") as handle:
         workbook = load_workbook(handle)
-    assert len(workbook.worksheets) == 5
+    assert len(workbook.worksheets) == 6
 
 
 def test_nothing_is_queued_before_the_commit(bureau, django_capture_on_commit_callbacks):

@@ -62,8 +62,9 @@ def test_a_real_worker_builds_the_report(
     download = client.get(body["download"])
     assert download.status_code == 200
     workbook = load_workbook(report.file.path)
-    summary = {row[2]: row[3] for row in workbook.worksheets[0].iter_rows(values_only=True)}
-    assert summary["ratings"] == compute_stats(2025)["ratings"] == 3
+    # The summary's rows by their English label (column B), the value in column C.
+    summary = {row[1]: row[2] for row in workbook.worksheets[0].iter_rows(values_only=True)}
+    assert summary["Ratings"] == compute_stats(2025)["ratings"] == 3
 
 
 @pytest.mark.postgres

@@ -1,6 +1,8 @@
+import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -55,7 +57,13 @@ def row(html, key):
     return [re.sub(r"<[^>]+>", "", cell).strip() for cell in cells]
 
 
-def test_targets_against_the_registry(client, network):
+@pytest.fixture
+def in_2025():
+    with time_machine.travel(dt.datetime(2025, 6, 1, 10, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+def test_targets_against_the_registry(client, network, in_2025):
     html = client.get(NETWORK).content.decode()
     assert row(html, "training_bases") == ["市级知识产权培训基地数量", "15", "3", "未达成"]
     assert row(html, "brand_bases")[1:] == ["16", "16", "已达成"]
@@ -66,10 +74,49 @@ def test_targets_against_the_registry(client, network):
     assert coverage[3] == "未达成"
 
 
-def test_coverage_is_met_when_every_district_has_a_window(client, network):
+def test_coverage_is_met_when_every_district_has_a_window(client, network, in_2025):
     point(Kind.COMPREHENSIVE, Level.DISTRICT, network[15])
     html = client.get(NETWORK).content.decode()
     assert row(html, "district_coverage")[2:] == ["100% (16 个区中的 16 个)", "已达成"]
+
+
+@pytest.mark.parametrize("day", [dt.date(2026, 1, 1), dt.date(2026, 12, 3)])
+def test_after_2025_the_targets_are_the_periods_final_result(client, network, day):
+    """In December 2026 the 2025 targets are not "未达成" (not met yet) as if still open: the
+    period is over, the page says so and compares today's registry with them."""
+    with time_machine.travel(dt.datetime(day.year, day.month, day.day, 2, tzinfo=dt.UTC)):
+        html = client.get(NETWORK).content.decode()
+
+    assert "2025 年目标：规划期最终结果" in html
+    assert "2021—2025 年规划期所定，该规划期已结束" in html
+    assert "对照 2025 年目标" in html
+    assert "未达成" not in html
+    assert row(html, "training_bases")[1:] == ["15", "3", "低于目标"]
+    assert row(html, "brand_bases")[1:] == ["16", "16", "已达到"]
+
+
+def test_on_the_last_day_of_2025_the_targets_are_still_open(client, network):
+    with time_machine.travel(dt.datetime(2025, 12, 31, 15, tzinfo=dt.UTC)):  # 23:00 in Shanghai
+        html = client.get(NETWORK).content.decode()
+
+    assert "规划期最终结果" not in html
+    assert row(html, "training_bases")[1:] == ["15", "3", "未达成"]
+
+
+def test_the_period_in_english(client, network, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with time_machine.travel(dt.datetime(2026, 12, 3, 2, tzinfo=dt.UTC)):
+        html = client.get(NETWORK).content.decode()
+
+    assert "2025 targets: final result of the planning period" in html
+    assert row(html, "brand_bases")[3] == "Reached"
+
+
+def test_the_period_of_a_day():
+    assert targets.period_for(dt.date(2024, 5, 1)).last_year == 2025
+    assert targets.period_for(dt.date(2027, 5, 1)).last_year == 2025  # no later one is known
+    assert not targets.PERIODS[0].is_over(dt.date(2025, 12, 31))
+    assert targets.PERIODS[0].is_over(dt.date(2026, 1, 1))
 
 
 def test_counts_per_kind_and_level(client, network):
