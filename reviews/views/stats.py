@@ -226,6 +226,17 @@ COLUMN_GROUPS = [
             "complaints",
         ),
     ),
+    (
+        "applications",
+        gettext_lazy("Online applications (网上办)"),
+        (
+            "applications",
+            "avg_prereview_hours",
+            "correction_rate",
+            "first_pass_rate",
+            "zero_visit_rate",
+        ),
+    ),
 ]
 
 
