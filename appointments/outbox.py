@@ -54,6 +54,12 @@ NEVER_DROPPED = frozenset(
         "pending_accepted",
         "complaint_received",
         "complaint_closed",
+        # Online applications: each tells the applicant of a step taken on their application.
+        "application_received",
+        "application_returned",
+        "application_accepted",
+        "application_rejected",
+        "application_sent",
     }
 )
 REFUSED_BEYOND_LIMIT = frozenset({"phone_code"})

@@ -261,6 +261,38 @@ _PURPOSES.append(
         },
     )
 )
+
+
+# Online applications (the applications app): one set of facts for each of their messages.
+APPLICATION_FACTS = {
+    "reference": Placeholder(_("application reference"), "WB260921K7QD"),
+    "item": BOOKING_FACTS["item"],
+    "window": BOOKING_FACTS["window"],
+    "link": Placeholder(
+        _("the applicant's private status link"),
+        "https://ip.example.gov.cn/apply/status/WB260921K7QD/?token=9f3a…",
+    ),
+    "reasons": Placeholder(
+        _("the materials to correct (each: material, reason)"),
+        [{"material": "身份证明", "reason": "复印件不清晰"}],
+    ),
+    "case_reference": Placeholder(_("case reference once accepted"), "WS260922M4PQ"),
+    "reason": Placeholder(_("reason for rejection"), "不属于本窗口受理范围"),
+    "courier": Placeholder(_("courier"), "中国邮政EMS"),
+    "tracking": Placeholder(_("tracking number"), "1234567890123"),
+}
+_PURPOSES += [
+    Purpose("application_received", _("Online application received"), (SMS,), APPLICATION_FACTS),
+    Purpose(
+        "application_returned",
+        _("Online application: corrections asked"),
+        (SMS,),
+        APPLICATION_FACTS,
+    ),
+    Purpose("application_accepted", _("Online application accepted"), (SMS,), APPLICATION_FACTS),
+    Purpose("application_rejected", _("Online application rejected"), (SMS,), APPLICATION_FACTS),
+    Purpose("application_sent", _("Online application: result posted"), (SMS,), APPLICATION_FACTS),
+]
 PURPOSES = {purpose.name: purpose for purpose in _PURPOSES}
 
 # The tags a text may use; everything else (load, include, extends, url, debug, …) is refused.

@@ -45,6 +45,11 @@ app.conf.beat_schedule = {
         "task": "appointments.tasks.send_deadline_digests",
         "schedule": crontab(hour=8, minute=30),
     },
+    # Online applications: files deleted APPLICATION_RETENTION_DAYS after closing (issue 14).
+    "purge-application-files": {
+        "task": "applications.tasks.purge_expired_files",
+        "schedule": crontab(hour=3, minute=30),
+    },
     # 好差评 rectifications due within a working day or overdue (working days only).
     "send-rectification-alerts": {
         "task": "reviews.alerts.send_rectification_alerts",

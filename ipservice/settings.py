@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "catalog",
     "appointments",
     "hall",
+    "applications",
     "reviews",
 ]
 
@@ -287,6 +288,7 @@ SPECTACULAR_SETTINGS = {
         "RectificationStatusEnum": "reviews.constants.RectificationStatus",
         "ComplaintStatusEnum": "reviews.constants.ComplaintStatus",
         "NoticeStatusEnum": "appointments.constants.NoticeStatus",
+        "ApplicationStatusEnum": "applications.constants.Status",
     },
 }
 
@@ -506,3 +508,45 @@ PERMISSIONS_POLICY = {
     "usb": [],
     "display-capture": [],
 }
+
+# --- Online applications (issue 14, app `applications`) ---------------------------------------
+# The applicants' files: the named storage "applications" of STORAGES, never served at a public
+# address (no MEDIA_URL route; only applications' views, which check who asks). The filesystem
+# under APPLICATION_FILES_ROOT by default (outside MEDIA_ROOT and STATIC_ROOT);
+# APPLICATION_STORAGE=s3 keeps them in S3-compatible object storage through django-storages
+# (`pip install '.[s3]'`; AWS_* variables below; the bucket must be private).
+APPLICATION_FILES_ROOT = Path(
+    os.environ.get("APPLICATION_FILES_ROOT", BASE_DIR / "private" / "applications")
+)
+if os.environ.get("APPLICATION_STORAGE", "filesystem") == "s3":
+    STORAGES["applications"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["applications"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": APPLICATION_FILES_ROOT, "base_url": None},
+    }
+# What a file may be (read from its content), how big one file and all of an application's may be.
+APPLICATION_FILE_TYPES = envlist("APPLICATION_FILE_TYPES", "pdf,jpg,png")
+APPLICATION_FILE_MAX_MB = envint("APPLICATION_FILE_MAX_MB", 10)
+APPLICATION_TOTAL_MAX_MB = envint("APPLICATION_TOTAL_MAX_MB", 50)
+# Antivirus: the path of a clamd socket (e.g. /run/clamav/clamd.ctl); empty: no scan.
+APPLICATION_CLAMD_SOCKET = os.environ.get("APPLICATION_CLAMD_SOCKET", "")
+# Pre-review limit of items without one of their own (applications.PrereviewLimit), in hours.
+APPLICATION_PREREVIEW_HOURS = envint("APPLICATION_PREREVIEW_HOURS", 24)
+# A pre-review counts as near due this many hours before its limit.
+APPLICATION_NEAR_DUE_HOURS = envint("APPLICATION_NEAR_DUE_HOURS", 4)
+# Files of an application are deleted this many days after it closed (the record stays).
+APPLICATION_RETENTION_DAYS = envint("APPLICATION_RETENTION_DAYS", 180)
+APPLICATION_RATE_LIMIT = os.environ.get("APPLICATION_RATE_LIMIT", BOOKING_RATE_LIMIT)
+if not set(APPLICATION_FILE_TYPES) <= {"pdf", "jpg", "png"}:
+    raise ImproperlyConfigured("APPLICATION_FILE_TYPES may name pdf, jpg and png only")

@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("catalog.api.urls")),
     path("", include("appointments.api.urls")),
     path("", include("hall.api.urls")),
+    path("", include("applications.api.urls")),
     path("", include("reviews.api.urls")),
 ]
 
@@ -38,6 +39,7 @@ urlpatterns = [
     path("windows/", include("windows.urls")),
     path("", include("appointments.urls")),
     path("", include("hall.urls")),
+    path("", include("applications.urls")),
     path("", include("reviews.urls")),
 ]
 

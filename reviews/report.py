@@ -75,6 +75,13 @@ FIGURE_LABELS = {
     "wait_within_30_rate": _("Called within 30 minutes"),
     "avg_service_minutes": _("Average service time (minutes)"),
     "ticket_no_shows": _("Tickets not answered (过号)"),
+    # Online applications (applications.stats).
+    "applications": _("Online applications"),
+    "avg_prereview_hours": _("Average pre-review hours"),
+    "correction_rate": _("Correction rate"),
+    "first_pass_rate": _("Accepted first time"),
+    "zero_visit": _("Completed with no visit (online, result by post)"),
+    "zero_visit_rate": _("Zero-visit share (零跑腿)"),
 }
 # The parts of the figures that are counts by category.
 PART_LABELS = {

@@ -3,10 +3,11 @@ lives", "The HTTP contract"; reused by the annual report).
 
 `compute_stats(year, ...)` gives the headline figures, `stats_by(year, dimension, ...)` the same
 figures per month, district, window, item or staff member. Everything is counted by the database
-in three queries whatever the number of rows (one over cases, one over ratings joined to their
-rectification, one over complaints), with conditional aggregates (COUNT ... FILTER) grouped by a
-few categorical columns; Python only adds up the resulting groups (tens of rows for the headline
-figures, at most a few thousand for a breakdown: never one per record).
+in four queries whatever the number of rows (one over cases, one over ratings joined to their
+rectification, one over online applications, one over complaints), with conditional aggregates
+(COUNT ... FILTER) grouped by a few categorical columns; Python only adds up the resulting
+groups (tens of rows for the headline figures, at most a few thousand for a breakdown: never one
+per record).
 
 Which year a record belongs to, in local time (Asia/Shanghai):
 - bookings, no-shows: the appointment time (`Case.start`) of cases booked online, because a
@@ -17,7 +18,9 @@ Which year a record belongs to, in local time (Asia/Shanghai):
   average counts working days from `accepted_on` (completed cases without it are left out);
 - ratings and the figures derived from them: when the rating was given; a rectification counts
   with the rating that opened it; ratings excluded by an upheld appeal do not count at all;
-- complaints: when they were received.
+- complaints: when they were received;
+- online applications: when they were submitted; 零跑腿 (zero visit): when their case was
+  completed, counted against all cases completed in the year.
 
 All raw figures are counts or sums, so rows of a breakdown add up to the headline figures; rates
 and averages are derived from them at the end (`_finish`).
@@ -53,6 +56,8 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
+from applications.constants import Delivery
+from applications.models import Application
 from appointments import workdays
 from appointments.constants import Channel, Status
 from appointments.models import Case
@@ -202,6 +207,7 @@ CASE_PATHS = {
     "item_code": "item__code",
 }
 RATING_PATHS = {**CASE_PATHS, "staff": "staff_id"}
+APPLICATION_PATHS = CASE_PATHS  # an online application has a window, an item and a clerk too
 COMPLAINT_PATHS = {**CASE_PATHS, "staff": None}
 
 
@@ -441,6 +447,48 @@ def _fold_complaints(ctx, merged):
             group.add("complaints_closed", row["n"])
 
 
+def _fold_applications(ctx, merged):
+    """ONE query over online applications (issue 14): those submitted in the year (counted,
+    with their pre-review time, corrections and first-pass acceptances), and those whose case
+    was completed in the year with the result sent by post (零跑腿: no visit at all)."""
+    submitted = ctx.in_year("created_at")
+    zero_visit = Q(delivery=Delivery.POST, case__status=Status.COMPLETED) & ctx.in_year(
+        "case__completed_at"
+    )
+    decided = Q(submitted, decided_at__isnull=False)
+    accepted = Q(submitted, case__isnull=False)
+    aggregates = {
+        "applications": Count("pk", filter=submitted),
+        "applications_decided": Count("pk", filter=decided),
+        "prereview_seconds": Sum("prereview_seconds", filter=decided),
+        "applications_corrected": Count("pk", filter=Q(decided, corrections__gt=0)),
+        "applications_accepted": Count("pk", filter=accepted),
+        "applications_first_pass": Count("pk", filter=Q(accepted, corrections=0)),
+        "zero_visit": Count("pk", filter=zero_visit),
+    }
+    columns = {
+        **ctx.columns(APPLICATION_PATHS, "created_at", "submitted_"),
+        **ctx.columns(APPLICATION_PATHS, "case__completed_at", "done_"),
+    }
+    query = Application.objects.filter(ctx.scope.q(APPLICATION_PATHS)).filter(
+        submitted | zero_visit
+    )
+    if columns:
+        rows = query.order_by().values(**columns).annotate(**aggregates)
+    else:
+        rows = [query.aggregate(**aggregates)]
+    for row in rows:
+        if row["applications"]:
+            group = merged.setdefault(ctx.group_of(row, "submitted_"), Figures())
+            for name in aggregates:
+                if name != "zero_visit":
+                    group.add(name, row[name])
+        if row["zero_visit"]:
+            merged.setdefault(ctx.group_of(row, "done_"), Figures()).add(
+                "zero_visit", row["zero_visit"]
+            )
+
+
 def _with_complaints(dimension):
     return dimension in (None, "month") or COMPLAINT_PATHS[dimension] is not None
 
@@ -453,6 +501,7 @@ def _raw(year, scope, grouping=None, complaints=True):
     merged = {}
     _fold_cases(ctx, merged)
     _fold_ratings(ctx, merged)
+    _fold_applications(ctx, merged)
     if complaints and grouping != ("staff",):
         _fold_complaints(ctx, merged)
     return merged
@@ -507,6 +556,17 @@ def _finish(raw, *, complaints=True):
         "rectification_on_time_rate": _rate(closed_on_time, closed),
         "complaints": get("complaints") if complaints else None,
         "complaints_closed": get("complaints_closed") if complaints else None,
+        # Online applications (issue 14): pre-review time over those accepted or rejected;
+        # corrections among them; accepted without any correction among those accepted;
+        # 零跑腿: completed cases applied for online with the result by post, among all completed.
+        "applications": get("applications"),
+        "avg_prereview_hours": _rate(
+            get("prereview_seconds"), get("applications_decided") * 3600, AVERAGE_DIGITS
+        ),
+        "correction_rate": _rate(get("applications_corrected"), get("applications_decided")),
+        "first_pass_rate": _rate(get("applications_first_pass"), get("applications_accepted")),
+        "zero_visit": get("zero_visit"),
+        "zero_visit_rate": _rate(get("zero_visit"), get("completed")),
     }
 
 
@@ -517,7 +577,8 @@ def compute_stats(year, *, district=None, window=None, item=None, windows=None, 
     its code; windows: the windows the viewer may see (ids or objects), None for all;
     complaints: False for a viewer who may not see complaints (window staff: the figures are
     then None and complaints are not queried).
-    Queries: cases, ratings, complaints (plus the calendar years when not cached).
+    Queries: cases, ratings, online applications, complaints (plus the calendar years when not
+    cached).
     """
     scope = Scope.build(district=district, window=window, item=item, windows=windows)
     raw = _raw(year, scope, complaints=complaints).get(None, {})
@@ -604,7 +665,7 @@ def stats_by(
     item (key: code) or staff member (key: user id, None: not recorded), in display order.
 
     Staff rows have `complaints` None: a complaint names a window, not a person.
-    Queries: the three of compute_stats, grouped, and one for the labels (none by month).
+    Queries: the four of compute_stats, grouped, and one for the labels (none by month).
     """
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}; use one of {', '.join(DIMENSIONS)}")
@@ -637,7 +698,7 @@ def stats_overview(
     in two passes over the data instead of one per dimension: by month, and by window × item ×
     staff member, whose groups add up to the district, window, item, staff and total figures.
 
-    For the dashboard and the annual report. Queries: 3 + 3 (month) + 1 (districts of the
+    For the dashboard and the annual report. Queries: 4 + 4 (month) + 1 (districts of the
     windows) + one per dimension for its labels.
     """
     scope = Scope.build(district=district, window=window, item=item, windows=windows)

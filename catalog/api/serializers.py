@@ -7,6 +7,7 @@ class MaterialSerializer(serializers.ModelSerializer):
     class Meta:
         model = Material
         fields = [
+            "id",  # what an online application names its files by (`material_<id>`)
             "name",
             "name_en",
             "form",

@@ -186,6 +186,11 @@ COLUMNS = [
     ("rectification_rate", gettext_lazy("Rectification rate"), RATE),
     ("rectification_on_time_rate", gettext_lazy("On-time rectification rate"), RATE),
     ("complaints", gettext_lazy("Complaints"), COUNT),
+    ("applications", gettext_lazy("Online applications"), COUNT),
+    ("avg_prereview_hours", gettext_lazy("Average pre-review hours"), AVERAGE),
+    ("correction_rate", gettext_lazy("Correction rate"), RATE),
+    ("first_pass_rate", gettext_lazy("Accepted first time"), RATE),
+    ("zero_visit_rate", gettext_lazy("Zero-visit share (零跑腿)"), RATE),
 ]
 KINDS = {name: kind for name, _label, kind in COLUMNS}
 
@@ -220,6 +225,17 @@ COLUMN_GROUPS = [
             "rectification_rate",
             "rectification_on_time_rate",
             "complaints",
+        ),
+    ),
+    (
+        "applications",
+        gettext_lazy("Online applications (网上办)"),
+        (
+            "applications",
+            "avg_prereview_hours",
+            "correction_rate",
+            "first_pass_rate",
+            "zero_visit_rate",
         ),
     ),
 ]

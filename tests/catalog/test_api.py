@@ -43,7 +43,9 @@ def test_item_fields(api, pledge, pledge_windows):
     assert data["consult_phone"] == "021-11112222"
     assert data["green_channel"] is True
     assert data["channels"] == ["window", "online"]
+    materials = pledge.materials.order_by("order", "id")
     assert data["materials"][1] == {
+        "id": materials[1].pk,  # what an online application names its files by
         "name": "主合同复印件",
         "name_en": "Copy of the main contract",
         "form": "copy",

@@ -262,14 +262,15 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(
 ):
     compute_stats(2025)  # the calendar years are cached from here on
 
-    # Cases, ratings (with their rectification), complaints, queue tickets (hall.stats).
-    with django_assert_num_queries(4):
-        compute_stats(2025)
-    # Cases once per date that gives the month, ratings, complaints; no labels.
+    # Cases, ratings (with their rectification), online applications, complaints, queue tickets
+    # (hall.stats).
     with django_assert_num_queries(5):
+        compute_stats(2025)
+    # Cases once per date that gives the month, ratings, applications, complaints; no labels.
+    with django_assert_num_queries(6):
         stats_by(2025, "month")
-    # The same three and one for the windows' names.
-    with django_assert_num_queries(4):
+    # The same four and one for the windows' names.
+    with django_assert_num_queries(5):
         stats_by(2025, "window")
     before = {d: _count_queries(lambda d=d: stats_by(2025, d)) for d in DIMENSIONS}
 
@@ -277,7 +278,7 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(
     more_of_the_same(other, ServiceItemFactory(category=item.category), 30)
     more_of_the_same(window_a, item, 30)
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         compute_stats(2025)
     assert {d: _count_queries(lambda d=d: stats_by(2025, d)) for d in DIMENSIONS} == before
 
@@ -302,11 +303,11 @@ def test_the_overview_rolls_up_to_the_same_figures(known, scope):
 def test_the_overview_takes_a_fixed_number_of_queries(known, window_a, item):
     stats_overview(2025)
 
-    # Window × item × staff: cases, ratings, complaints; by month: cases three times, ratings,
-    # complaints; the windows' districts; the labels of districts, windows, items and staff;
-    # the queue's figures and its heat map (hall.stats).
-    assert _count_queries(lambda: stats_overview(2025)) == 15
+    # Window × item × staff: cases, ratings, applications, complaints; by month: cases three
+    # times, ratings, applications, complaints; the windows' districts; the labels of
+    # districts, windows, items and staff; the queue's figures and its heat map (hall.stats).
+    assert _count_queries(lambda: stats_overview(2025)) == 17
     more_of_the_same(window_a, item, 20)
-    assert _count_queries(lambda: stats_overview(2025)) == 15
+    assert _count_queries(lambda: stats_overview(2025)) == 17
     # The detail pass, the month pass, the districts, the items' labels, the queue's two.
     assert _count_queries(lambda: stats_overview(2025, ["month", "item"])) == 12

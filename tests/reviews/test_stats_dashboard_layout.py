@@ -81,7 +81,7 @@ def test_no_table_is_thirteen_columns_wide(client, bureau, known):
     html = client.get(URL, {"year": 2025}).content.decode()
 
     tables = re.findall(r"<table.*?</table>", _section(html, "window"), re.S)
-    assert len(tables) == len(COLUMN_GROUPS) == 2
+    assert len(tables) == len(COLUMN_GROUPS) == 3
     for table in tables:
         header = re.search(r"<thead>.*?</thead>", table, re.S).group(0)
         assert len(re.findall(r"<th ", header)) <= 8  # the row heading and at most 7 figures
@@ -281,9 +281,9 @@ def test_queries_do_not_depend_on_the_rows(
         more_of_the_same(other, ServiceItemFactory(category=item.category), 10)
 
     # Session, user, bureau group; the form's districts, windows, items and years (2); the
-    # overview (3 by window x item x staff, 3 by month, the districts of the windows, one
-    # label query per breakdown but the month's); the hall's waiting figures and heat map (2);
-    # the year before (3, and its hall figures 1): 30, whatever the rows.
+    # overview (4 by window x item x staff, 4 by month: cases, ratings, online applications,
+    # complaints; the districts of the windows, one label query per breakdown but the month's);
+    # the hall's waiting figures and heat map (2); the year before (4, and its hall figures 1).
     with django_assert_max_num_queries(len(few)):
         response = client.get(url, {"year": 2025})
     assert response.status_code == 200

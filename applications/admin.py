@@ -1,0 +1,48 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from appointments.masking import mask_name, mask_phone
+
+from .models import Application, ApplicationEvent, PrereviewLimit
+
+
+@admin.register(PrereviewLimit)
+class PrereviewLimitAdmin(admin.ModelAdmin):
+    list_display = ["item", "amount", "unit"]
+    autocomplete_fields = ["item"]
+
+
+class EventInline(admin.TabularInline):
+    model = ApplicationEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "action", "from_status", "to_status", "actor", "note"]
+    readonly_fields = fields
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    """Read-only: applications move through their pages and API only (applications.services)."""
+
+    list_display = ["reference", "item", "window", "status", "masked_name", "masked_phone"]
+    list_filter = ["status", "delivery"]
+    search_fields = ["reference"]
+    inlines = [EventInline]
+    exclude = ["name", "phone", "id_number", "address"]
+
+    @admin.display(description=_("name"))
+    def masked_name(self, obj):
+        return mask_name(obj.name)
+
+    @admin.display(description=_("mobile number"))
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,77 @@
+"""Fixtures of the online applications' tests: an item handled online with a required, a
+tolerable and an optional material, at two district windows; files stored in a temporary
+private root."""
+
+import pytest
+from django.core.files.storage import storages
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from applications.models import Submission
+from catalog.constants import Channel, ItemLevel
+from tests.catalog.factories import CategoryFactory, MaterialFactory, ServiceItemFactory
+
+from . import samples
+
+ID_NUMBER = "11010519491231002X"
+PHONE = "13812345678"
+
+
+@pytest.fixture(autouse=True)
+def private_root(settings, tmp_path, monkeypatch):
+    """Each test's files under its own root, outside MEDIA_ROOT and STATIC_ROOT."""
+    root = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "applications": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": root, "base_url": None},
+        },
+    }
+    # Changing STORAGES makes Django forget the storages it made (the setting_changed signal);
+    # the file field took its storage when the model was defined, so it is given the new one.
+    storage = storages["applications"]
+    assert storage.location == str(root)
+    monkeypatch.setattr(Submission._meta.get_field("file"), "storage", storage)
+    return root
+
+
+@pytest.fixture(autouse=True)
+def _no_phone_code(settings):
+    settings.PHONE_VERIFICATION = False
+
+
+@pytest.fixture
+def item(db):
+    item = ServiceItemFactory(
+        category=CategoryFactory(),
+        level=ItemLevel.DISTRICT,
+        channels=[Channel.WINDOW, Channel.ONLINE],
+    )
+    MaterialFactory(item=item, name="申请表", required=True, tolerable=False, order=1)
+    MaterialFactory(item=item, name="身份证明", required=True, tolerable=True, order=2)
+    MaterialFactory(item=item, name="其他说明", required=False, tolerable=False, order=3)
+    return item
+
+
+@pytest.fixture
+def materials(item):
+    return list(item.materials.order_by("order"))
+
+
+def pdf(name="申请表.pdf"):
+    return SimpleUploadedFile(name, samples.pdf_bytes(), content_type="application/pdf")
+
+
+def jpg(name="id.jpg"):
+    return SimpleUploadedFile(name, samples.image_bytes(), content_type="image/jpeg")
+
+
+def person(**changes):
+    return {
+        "name": "张三",
+        "phone": PHONE,
+        "id_type": "resident_id",
+        "id_number": ID_NUMBER,
+        "email": "",
+        **changes,
+    }
