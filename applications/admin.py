@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from appointments.masking import mask_name, mask_phone
 
@@ -30,7 +31,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     inlines = [EventInline]
     exclude = ["name", "phone", "id_number", "address"]
 
-    @admin.display(description=_("name"))
+    @admin.display(description=pgettext_lazy("person", "name"))
     def masked_name(self, obj):
         return mask_name(obj.name)
 

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from appointments.constants import IdType
 from windows.models import is_bureau
@@ -55,7 +56,9 @@ class ApplicationQuerySet(models.QuerySet):
 
 
 class Application(models.Model):
-    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    reference = models.CharField(
+        pgettext_lazy("application", "reference"), max_length=20, unique=True
+    )
     item = models.ForeignKey(
         "catalog.ServiceItem",
         verbose_name=_("service item"),
@@ -71,7 +74,7 @@ class Application(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PREREVIEW
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     phone = models.CharField(_("mobile number"), max_length=11)
     id_type = models.CharField(_("ID type"), max_length=12, choices=IdType.choices)
     id_number = models.CharField(_("ID number"), max_length=40)
@@ -104,7 +107,7 @@ class Application(models.Model):
         blank=True,
         related_name="application",
     )
-    shipped_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    shipped_at = models.DateTimeField(pgettext_lazy("post", "sent at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     files_purged_at = models.DateTimeField(_("files deleted at"), null=True, blank=True)
     handled_by = models.ForeignKey(

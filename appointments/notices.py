@@ -133,8 +133,8 @@ def _pending_facts(case):
 
 
 def _queue_pending(case, purpose, key):
-    # Written in the portal's language: the clerk's page language is not the person's.
-    with translation.override(settings.LANGUAGE_CODE):
+    # In the person's language (the clerk's page language is not theirs).
+    with in_language_of(case):
         _notice, created = queue_message(
             purpose,
             key,
@@ -194,13 +194,14 @@ def manage_links(cases, phone):
         }
         for case in cases
     ]
-    queue_message(
-        "booking_links",
-        f"manage-links:{references}:{hour}",
-        channel=NoticeChannel.SMS,
-        recipient=phone,
-        facts={"bookings": bookings},
-    )
+    with in_language_of(cases[0]):  # the language of the first booking found
+        queue_message(
+            "booking_links",
+            f"manage-links:{references}:{hour}",
+            channel=NoticeChannel.SMS,
+            recipient=phone,
+            facts={"bookings": bookings},
+        )
 
 
 # To staff -------------------------------------------------------------------------------------

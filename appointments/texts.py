@@ -141,6 +141,8 @@ _PURPOSES = [
                 ],
             ),
         },
+        # Two for one booking; each further one (up to MAX_ACTIVE_BOOKINGS_PER_PHONE) adds a link.
+        sms_segments=2,
     ),
     Purpose(
         "pending_accepted",
@@ -259,6 +261,7 @@ _PURPOSES.append(
                 _("link to the ticket's status"), "https://ip.example.gov.cn/tickets/42/?token=…"
             ),
         },
+        sms_segments=2,
     )
 )
 
@@ -282,15 +285,35 @@ APPLICATION_FACTS = {
     "tracking": Placeholder(_("tracking number"), "1234567890123"),
 }
 _PURPOSES += [
-    Purpose("application_received", _("Online application received"), (SMS,), APPLICATION_FACTS),
+    Purpose(
+        "application_received",
+        _("Online application received"),
+        (SMS,),
+        APPLICATION_FACTS,
+        sms_segments=2,
+    ),
     Purpose(
         "application_returned",
         _("Online application: corrections asked"),
         (SMS,),
         APPLICATION_FACTS,
+        sms_segments=2,
     ),
-    Purpose("application_accepted", _("Online application accepted"), (SMS,), APPLICATION_FACTS),
-    Purpose("application_rejected", _("Online application rejected"), (SMS,), APPLICATION_FACTS),
+    Purpose(
+        "application_accepted",
+        _("Online application accepted"),
+        (SMS,),
+        APPLICATION_FACTS,
+        sms_segments=2,
+    ),
+    Purpose(
+        "application_rejected",
+        _("Online application rejected"),
+        (SMS,),
+        APPLICATION_FACTS,
+        sms_segments=2,
+    ),
+    # The courier and tracking number, without the link: one segment.
     Purpose("application_sent", _("Online application: result posted"), (SMS,), APPLICATION_FACTS),
 ]
 PURPOSES = {purpose.name: purpose for purpose in _PURPOSES}

@@ -45,7 +45,7 @@ class Counter(models.Model):
     class Meta:
         ordering = ["window", "number"]
         verbose_name = _("counter")
-        verbose_name_plural = _("counters")
+        verbose_name_plural = pgettext_lazy("hall", "counters")
         constraints = [
             models.UniqueConstraint(fields=["window", "number"], name="unique_counter_number")
         ]
@@ -96,7 +96,7 @@ class Ticket(models.Model):
         related_name="tickets",
     )
     day = models.DateField(_("day"))
-    group = models.CharField(_("group"), max_length=1)
+    group = models.CharField(pgettext_lazy("ticket", "group"), max_length=1)
     sequence = models.PositiveIntegerField(_("sequence"))
     item = models.ForeignKey(
         "catalog.ServiceItem", verbose_name=_("item"), on_delete=models.PROTECT, related_name="+"

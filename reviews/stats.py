@@ -577,8 +577,8 @@ def compute_stats(year, *, district=None, window=None, item=None, windows=None, 
     its code; windows: the windows the viewer may see (ids or objects), None for all;
     complaints: False for a viewer who may not see complaints (window staff: the figures are
     then None and complaints are not queried).
-    Queries: cases, ratings, online applications, complaints (plus the calendar years when not
-    cached).
+    Queries: cases, ratings, online applications, complaints, the hall's figures (plus the
+    calendar years when not cached).
     """
     scope = Scope.build(district=district, window=window, item=item, windows=windows)
     raw = _raw(year, scope, complaints=complaints).get(None, {})
@@ -665,7 +665,9 @@ def stats_by(
     item (key: code) or staff member (key: user id, None: not recorded), in display order.
 
     Staff rows have `complaints` None: a complaint names a window, not a person.
-    Queries: the four of compute_stats, grouped, and one for the labels (none by month).
+    Queries: cases, ratings, online applications and complaints (not by staff, nor without
+    `complaints`), grouped (cases three times by month, once per date that gives the month),
+    and one for the labels (none by month).
     """
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}; use one of {', '.join(DIMENSIONS)}")
@@ -698,8 +700,11 @@ def stats_overview(
     in two passes over the data instead of one per dimension: by month, and by window × item ×
     staff member, whose groups add up to the district, window, item, staff and total figures.
 
-    For the dashboard and the annual report. Queries: 4 + 4 (month) + 1 (districts of the
-    windows) + one per dimension for its labels.
+    For the dashboard and the annual report. Queries, whatever the rows: 4 (window × item ×
+    staff: cases, ratings, online applications, complaints) + 1 (districts of the windows) + 6
+    (month, when asked: cases three times) + one per other dimension for its labels + 2 (the
+    hall's figures and heat map); one complaints query fewer per pass without `complaints`; on
+    PostgreSQL also the savepoint and work_mem setting of the detail pass (_room_to_hash).
     """
     scope = Scope.build(district=district, window=window, item=item, windows=windows)
     with _room_to_hash():

@@ -458,8 +458,9 @@ def _by_value(choices, counts, before=None):
 
 def figures_on_screen(cleaned, allowed):
     """Everything the dashboard shows for valid filters: the page renders it, the .xlsx export
-    (stats_export.py) writes it, so the file is what is on screen. Queries: those of
-    stats_overview, three for the year before (compute_stats), none per row."""
+    (stats_export.py) writes it, so the file is what is on screen, the heat map included.
+    Queries: those of stats_overview, five for the year before (compute_stats: cases, ratings,
+    online applications, complaints, the hall's figures), none per row."""
     scope = scope_for(cleaned, allowed)
     shown = _dimensions(allowed, cleaned)
     year = cleaned["year"]

@@ -3,7 +3,8 @@
 GET /bureau/stats/export/?year=&district=&window=&item= takes the dashboard's parameters, checks
 them with the same form and refuses the same people (views/stats.py), and writes the figures the
 page shows (`figures_on_screen`): the year at a glance beside the year before, cases by status
-and channel, and one sheet per breakdown with the first column headed as on the page. Headers
+and channel, one sheet per breakdown with the first column headed as on the page, and the hall's
+waiting heat map when the page shows it (tickets were called). Headers
 are the labels people read, in the language of the request; values are numbers with a number
 format (rates as percentages), so that they can be added up and charted. Written with
 openpyxl's write-only mode (rows streamed to a temporary file, memory flat).
@@ -25,7 +26,8 @@ from ipservice.spreadsheets import XLSX_CONTENT_TYPE, escape_formula
 
 from .stats import AVERAGE, RATE, column_groups, dashboard_form, figures_on_screen, viewer_windows
 
-FORMATS = {RATE: "0.0%", AVERAGE: "0.00"}
+MINUTES = "minutes"  # the heat map's waits: minutes to one decimal (hall.stats.ROUND)
+FORMATS = {RATE: "0.0%", AVERAGE: "0.00", MINUTES: "0.0"}
 BOLD = Font(bold=True)
 
 
@@ -55,6 +57,8 @@ def write_workbook(figures, target):
     _counts(workbook, figures)
     for section in figures["sections"]:
         _breakdown(workbook, section)
+    if figures["heatmap"]:
+        _heatmap(workbook, figures)
     workbook.save(target)
 
 
@@ -62,7 +66,7 @@ def _sheet(workbook, title, widths):
     # Excel allows 31 characters and none of []:*?/\ in a sheet's name.
     for character in "[]:*?/\\":
         title = str(title).replace(character, " ")
-    sheet = workbook.create_sheet(title[:31])
+    sheet = workbook.create_sheet(title[:31].strip())
     for letter, width in widths.items():
         sheet.column_dimensions[letter].width = width
     return sheet
@@ -124,3 +128,30 @@ def _breakdown(workbook, section):
             [escape_formula(str(row["label"]))]
             + [_number(sheet, row[name], kind) for name, _label, kind in columns]
         )
+
+
+def _heatmap(workbook, figures):
+    """The hall's waiting heat map as on the page: the year's tickets and average wait, then
+    average minutes from ticket to call by weekday and hour of issue, and the tickets behind
+    each cell (the page's cell titles)."""
+    heatmap, stats = figures["heatmap"], figures["stats"]
+    title = _("Waiting in the hall by weekday and hour")
+    sheet = _sheet(workbook, title, {"A": 24})
+    sheet.append(_bold(sheet, [title]))
+    sheet.append([_("Queue tickets"), _number(sheet, stats["tickets"], None)])
+    sheet.append([_("Average wait (minutes)"), _number(sheet, stats["avg_wait_minutes"], MINUTES)])
+    hours = [f"{hour}:00" for hour in heatmap["hours"]]
+    for heading, value, kind in (
+        (_("Average wait (minutes)"), "minutes", MINUTES),
+        (_("Queue tickets"), "tickets", None),
+    ):
+        sheet.append([])
+        sheet.append(_bold(sheet, [heading]))
+        sheet.append(_bold(sheet, [_("Weekday"), *hours]))
+        for row in heatmap["rows"]:
+            # Empty where the page's cell is: no ticket called at that hour.
+            cells = [
+                _number(sheet, None if cell["minutes"] is None else cell[value], kind)
+                for cell in row["cells"]
+            ]
+            sheet.append([str(row["label"]), *cells])

@@ -702,7 +702,8 @@ def test_lookup_by_phone_and_id_number_sends_every_active_link(
     assert sms.phone == first.phone
     for case in (first, second):
         assert case.reference in sms.body and services.booking_token(case) in sms.body
-    assert sms.body.startswith("Your active bookings")
+    # Signed first, and in the language the bookings were made in (Chinese), not the lookup's.
+    assert sms.body.startswith("【") and "】您的有效预约" in sms.body
 
 
 def test_lookup_by_id_number_gives_the_same_answer_when_nothing_matches(

@@ -15,10 +15,14 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+from applications.models import Application
+from applications.services import status_url as application_link
 from appointments import cases, notices, services, tasks, texts
 from appointments.admin import MessageTemplateForm
 from appointments.constants import NoticeChannel
 from appointments.models import Case, SmsOutbox
+from hall.models import Ticket
+from hall.waiting import status_url as ticket_link
 from reviews.services.complaints import complaint_lookup_link, submit_complaint
 from reviews.services.ratings import rating_link
 from tests.appointments.factories import person
@@ -35,19 +39,36 @@ SIGNATURE = "【上海知识产权公共服务】"
 SMS_TEXTS = [p.name for p in texts.PURPOSES.values() if NoticeChannel.SMS in p.channels]
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
-# The longest names of the demo data (windows/demo.py, catalog/demo.py), in both languages.
+# References as appointments/references.py draws them: prefix, yymmdd, four characters.
+BOOKING, REPORT = "YY260930K7QD", "TS260929C9N5"
+APPLICATION, ONLINE_CASE = "WB260921K7QD", "WS260922M4PQ"
+
+# The longest names of the demo data (windows/demo.py, catalog/demo.py), in both languages,
+# and what a clerk writes (a reason) or a case misses (its tolerable material).
 LONGEST = {
     "zh-hans": {
         "window": "浦东新区政务服务中心知识产权公共服务窗口",
         "item": "上海市重点商标保护名录申请",
         "address": "上海市浦东新区合欢路201号",
         "reply": "已协调窗口，请于下周一上午携带身份证原件前往办理。",
+        "materials": "授权委托书",
+        "reasons": [
+            {"material": "身份证明", "reason": "复印件不清晰"},
+            {"material": "授权委托书", "reason": "缺少委托人签字"},
+        ],
+        "reason": "不属于本窗口受理范围，请向国家知识产权局专利局上海代办处提交。",
     },
     "en": {
         "window": "Chongming District Government Service Center IP Public Service Window",
         "item": "Shanghai key trademark protection list application",
         "address": "201 Hehuan Road, Pudong New Area, Shanghai",
         "reply": "Please come on Monday morning with your ID card.",
+        "materials": "Power of attorney",
+        "reasons": [
+            {"material": "Proof of identity", "reason": "The copy is not legible"},
+            {"material": "Power of attorney", "reason": "Not signed"},
+        ],
+        "reason": "Not handled at this window: please apply to the CNIPA Shanghai office.",
     },
 }
 
@@ -58,7 +79,7 @@ def public_address(settings):
 
 
 def realistic_facts(language):
-    case = Case(reference="YY26A7K3Q2")
+    case = Case(reference=BOOKING)
     names = LONGEST[language]
     with translation.override(language):
         when = notices.short_time(START)
@@ -74,17 +95,45 @@ def realistic_facts(language):
         "code": "493817",
         "minutes": 5,
         "due": "2026-10-16",
+        "bookings": [
+            {
+                "reference": case.reference,
+                "time": "2026-09-30 14:00",
+                "link": services.manage_url(case),
+            }
+        ],
+        "number": "A012",
+        "ahead": settings.HALL_NOTIFY_AHEAD,
+        "case_reference": ONLINE_CASE,
+        "courier": "中国邮政EMS",  # as the clerk writes it, whatever the person's language
+        "tracking": "EA123456789CN",
     }
 
 
 def links_of(purpose, language):
     facts = realistic_facts(language)
     if purpose == "review_invite":
-        facts["link"] = rating_link(Case(reference="YY26A7K3Q2"))
+        facts["link"] = rating_link(Case(reference=BOOKING))
     if purpose == "complaint_received":
         facts["link"] = complaint_lookup_link()
-        facts["reference"] = "TS26C9N5S6"
+        facts["reference"] = REPORT
+    if purpose == "queue_near":  # a hall that has issued a million tickets
+        ticket = Ticket(pk=1_234_567, issued_at=START)
+        facts["url"] = ticket_link(ticket)
+    if purpose.startswith("application_"):
+        facts["reference"] = APPLICATION
+        facts["link"] = application_link(Application(reference=APPLICATION))
     return facts
+
+
+def values_of(facts):
+    """Every value a text may show: those of the lists' items too."""
+    for value in facts.values():
+        if isinstance(value, list):
+            for item in value:
+                yield from values_of(item)
+        else:
+            yield value
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -95,13 +144,13 @@ def test_each_sms_is_signed_and_fits_its_budget(purpose, language):
     assert body.startswith(SIGNATURE) and body.count("【") == 1
     budget = texts.PURPOSES[purpose].sms_segments
     assert texts.sms_segments(body) <= budget, (len(body), body)
-    links = [value for value in facts.values() if str(value).startswith("http")]
+    links = [value for value in values_of(facts) if str(value).startswith("http")]
     if not any(link in body for link in links) and purpose != "complaint_closed":
         assert len(body) <= texts.SMS_SEGMENT, body  # no link (nor the bureau's reply): one
     # Written in the language: the English text around the values has no Chinese.
     words = body.removeprefix(SIGNATURE)
-    for value in facts.values():
-        words = words.replace(str(value), "")
+    for value in sorted(map(str, values_of(facts)), key=len, reverse=True):
+        words = words.replace(value, "")
     assert bool(CJK.search(words)) == (language == "zh-hans"), words
 
 

@@ -107,7 +107,7 @@ def test_no_citizen_page_scrolls_sideways_at_360(
 
 def test_the_materials_table_scrolls_by_keyboard(page, window_a, item, citizen_data):
     page.goto(f"/catalog/{item.code}/")
-    region = page.get_by_role("region", name="材料清单")
+    region = page.locator('[role=region][aria-labelledby="materials-heading"]')
     assert region.get_attribute("tabindex") == "0"
     region.focus()
     assert region.evaluate("el => el === document.activeElement")
