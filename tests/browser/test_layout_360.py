@@ -117,7 +117,8 @@ def test_the_materials_table_scrolls_by_keyboard(page, window_a, item, citizen_d
     region.focus()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
-    assert region.evaluate("el => el.scrollLeft") > 0
+    # The browser may scroll smoothly: wait for it rather than read it at once.
+    page.wait_for_function("el => el.scrollLeft > 0", arg=region.element_handle(), timeout=5000)
 
 
 def test_english_header_is_one_row_at_1280_with_log_out_level(browser, live_server, window_a):
