@@ -648,7 +648,8 @@ def best_of(runs, func):
 
 
 def measure(year):
-    from reviews.stats import DIMENSIONS, compute_stats, stats_by, stats_overview
+    from reviews.stats import DIMENSIONS, compute_stats
+    from reviews.stats_breakdowns import stats_by, stats_overview
 
     compute_stats(year)  # the calendar years are cached from here on, as in a running server
     orm_time, orm = best_of(3, lambda: compute_stats(year))

@@ -36,7 +36,7 @@ from windows.models import District, ServicePoint
 
 from .constants import Score
 from .models import covered_until
-from .stats import stats_overview
+from .stats_breakdowns import stats_overview
 
 BREAKDOWNS = ("month", "district", "window", "item")
 ENGLISH = "en"

@@ -19,7 +19,8 @@ from rest_framework.views import APIView
 
 from ipservice.api import bad_request
 
-from ..stats import DIMENSIONS, compute_stats, stats_by
+from ..stats import DIMENSIONS, compute_stats
+from ..stats_breakdowns import stats_by
 from ..views.stats import StatsFilterForm, check_breakdown, scope_for, viewer_windows
 
 

@@ -26,7 +26,7 @@ from ..constants import ReportStatus
 from ..models import AnnualReport
 from ..report import download_name
 from ..report_tasks import ACTIVE, can_retry, request_report, retry_report
-from ..stats import years_with_data
+from ..stats_breakdowns import years_with_data
 from .stats import FIRST_YEAR
 
 PAGE_SIZE = 20

@@ -22,7 +22,8 @@ from ipservice import dates
 from windows.constants import WEEKDAYS
 from windows.models import District, ServicePoint, is_bureau
 
-from ..stats import compute_stats, stats_overview, years_with_data
+from ..stats import compute_stats
+from ..stats_breakdowns import stats_overview, years_with_data
 
 FIRST_YEAR = 2000
 

@@ -8,7 +8,8 @@ import zoneinfo
 import pytest
 
 from applications import files, services
-from reviews.stats import compute_stats, stats_by
+from reviews.stats import compute_stats
+from reviews.stats_breakdowns import stats_by
 
 from .conftest import jpg, pdf, person
 

@@ -12,7 +12,8 @@ from openpyxl.chart import BarChart, LineChart
 
 from reviews.models import Complaint
 from reviews.report import HEADER_ROWS, write_report
-from reviews.stats import compute_stats, stats_by
+from reviews.stats import compute_stats
+from reviews.stats_breakdowns import stats_by
 from tests.appointments.factories import resident_id
 from tests.windows.factories import ServicePointFactory
 from windows import targets

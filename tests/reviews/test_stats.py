@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from appointments import workdays
-from reviews.stats import DIMENSIONS, compute_stats, stats_by, stats_overview
+from reviews.stats import DIMENSIONS, compute_stats
+from reviews.stats_breakdowns import stats_by, stats_overview
 from tests.catalog.factories import ServiceItemFactory
 from tests.windows.factories import ServicePointFactory
 

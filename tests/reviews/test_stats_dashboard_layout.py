@@ -349,7 +349,7 @@ def test_queries_do_not_depend_on_the_rows(
     # month's (4), the hall's waiting figures and heat map (2); the year before (cases, ratings,
     # online applications, complaints, the hall's figures: 5): 30, whatever the rows. Not
     # counted: the statements without FROM (on PostgreSQL the savepoint around the detail pass
-    # and its work_mem setting, reviews.stats._room_to_hash).
+    # and its work_mem setting, reviews.stats_breakdowns._room_to_hash).
     with django_assert_max_num_queries(len(few)):
         response = client.get(url, {"year": 2025})
     assert response.status_code == 200
@@ -357,7 +357,7 @@ def test_queries_do_not_depend_on_the_rows(
 
 
 def test_years_with_data_count_cases_and_complaints(known):
-    from reviews.stats import years_with_data
+    from reviews.stats_breakdowns import years_with_data
 
     from .stats_factories import make_complaint
 
