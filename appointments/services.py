@@ -206,7 +206,9 @@ def _booking_counts(id_number, phone, item, day, now, exclude):
     cases = Case.objects.filter(Q(id_number=id_number) | Q(phone=phone), start__gte=min(since, now))
     if exclude is not None:
         cases = cases.exclude(pk=exclude.pk)
-    rows = cases.values_list("id_number", "phone", "item_id", "start", "status", "channel")
+    rows = cases.order_by().values_list(
+        "id_number", "phone", "item_id", "start", "status", "channel"
+    )
     counts = dict.fromkeys(("by_id", "by_phone", "same_day", "no_shows"), 0)
     for case_id_number, case_phone, item_id, start, status, channel in rows:
         upcoming = status == Status.BOOKED and channel == Channel.BOOKING and start >= now
