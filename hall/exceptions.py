@@ -24,6 +24,16 @@ class WrongState(HallError):
     default_message = _("This action is not possible in the ticket's current state.")
 
 
+class CounterBusy(HallError):
+    """Call-next while the counter still has a ticket in front of it (called or being served)."""
+
+    code = "counter_busy"
+    default_message = _(
+        "A ticket is still at this counter. Start or finish it, mark it as a no-show or "
+        "transfer it before calling the next."
+    )
+
+
 class RecallLimit(HallError):
     code = "recall_limit"
     default_message = _("This ticket has been called again as often as allowed.")

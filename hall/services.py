@@ -36,6 +36,7 @@ from .constants import TicketAction, TicketStatus
 from .exceptions import (
     AdmissionClosed,
     AlreadySignedIn,
+    CounterBusy,
     CounterTaken,
     NotSignedIn,
     QuotaUsed,
@@ -70,7 +71,8 @@ TRANSITIONS = {
     TicketAction.START: ((TicketStatus.CALLED,), TicketStatus.SERVING),
     TicketAction.FINISH: ((TicketStatus.SERVING,), TicketStatus.DONE),
     TicketAction.PRIORITY: ((TicketStatus.WAITING,), TicketStatus.WAITING),
-    TicketAction.CANCEL: ((TicketStatus.WAITING, TicketStatus.CALLED), TicketStatus.CANCELLED),
+    # The holder leaves the queue (the status page, POST /api/v1/tickets/{id}/cancel/).
+    TicketAction.CANCEL: ((TicketStatus.WAITING,), TicketStatus.CANCELLED),
 }
 
 # The moves staff make by POST /api/v1/tickets/{id}/{action}/ and on the counter page.
@@ -395,16 +397,44 @@ def callable_tickets(counter, day):
     return tickets if items is None else tickets.filter(item_id__in=items)
 
 
+# The statuses of the ticket in front of a counter: while one is, the counter calls nobody else.
+IN_FRONT = (TicketStatus.CALLED, TicketStatus.SERVING)
+
+
+def in_front(counter, day):
+    """The ticket at `counter` on `day` (called or being served), or None."""
+    return (
+        Ticket.objects.filter(counter=counter, day=day, status__in=IN_FRONT)
+        .select_related("item", "case")
+        .order_by("-called_at", "-id")
+        .first()
+    )
+
+
 def call_next(counter, actor, now=None):
     """Call the best waiting ticket `counter` handles (hall.ordering); None when nobody waits.
 
-    The row is claimed with FOR UPDATE SKIP LOCKED: a ticket another counter is calling at this
-    instant is skipped, not waited for, and the status moves in the same transaction."""
+    One ticket in front of a counter at a time: while the one called there is `called` or
+    `serving`, CounterBusy. The counter's row is locked first, so two presses at the same counter
+    run one after the other and the second sees the first's ticket. The ticket's row is then
+    claimed with FOR UPDATE SKIP LOCKED: a ticket another counter is calling at this instant is
+    skipped, not waited for, and the status moves in the same transaction."""
     now = now or timezone.now()
     require_session(counter, actor, now)
+    day = dates.local_day(now)
     with transaction.atomic():
+        Counter.objects.select_for_update().only("pk").get(pk=counter.pk)
+        front = in_front(counter, day)
+        if front is not None:
+            raise CounterBusy(
+                _(
+                    "%(number)s is still at this counter. Start or finish it, mark it as a "
+                    "no-show or transfer it before calling the next."
+                )
+                % {"number": front.number}
+            )
         ticket = (
-            callable_tickets(counter, dates.local_day(now))
+            callable_tickets(counter, day)
             .select_for_update(skip_locked=True, of=("self",))
             .order_by(*ordering.ORDER_BY)
             .first()
@@ -421,7 +451,7 @@ def call_next(counter, actor, now=None):
             reserved_for=None,
             served_by=actor,
         )
-        waiting.notify_near(counter.window_id, dates.local_day(now))
+        waiting.notify_near(counter.window_id, day)
     return ticket
 
 
@@ -522,6 +552,13 @@ def finish(ticket, actor, *, complete=False, now=None):
             if case.status == Status.ACCEPTED:
                 cases.complete(case, actor)
     return ticket
+
+
+def cancel(ticket, actor=None, now=None):
+    """The ticket leaves the queue: its holder (the status page, the API) gives it up while it
+    waits. Not a no-show: a booked person's case stays checked in, with the step on its
+    timeline. One function for whoever cancels (`actor` None: the holder)."""
+    return apply(ticket, TicketAction.CANCEL, actor=actor, finished_at=now or timezone.now())
 
 
 def mark_priority(ticket, actor, reason):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("windows/<int:pk>/kiosk/", views.kiosk, name="kiosk"),
     path("windows/<int:pk>/display/", views.display, name="display"),
     path("tickets/<int:pk>/", views.ticket_page, name="ticket"),
+    path("tickets/<int:pk>/cancel/", views.ticket_cancel, name="ticket_cancel"),
     path("tickets/<int:pk>/qr.png", views.ticket_qr, name="ticket_qr"),
     path("staff/counters/", views.counter_list, name="counter_list"),
     path("staff/counters/<int:pk>/", views.counter_page, name="counter"),

@@ -5,11 +5,14 @@ The kiosk and the display name no person; the status page is never cached and it
 is exchanged for a cookie (ipservice.private_links); the counter page is for staff of the
 counter's window only (404 for anyone else), and shows phones masked in the waiting list."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,7 +27,7 @@ from . import pads, services, waiting
 from .constants import PriorityReason, TicketAction, TicketStatus
 from .exceptions import HallError
 from .forms import FinishForm, PriorityForm, TicketForm, TransferForm
-from .models import Counter, Ticket
+from .models import Counter
 
 TICKET_COOKIE = "ticket_token"
 
@@ -82,8 +85,6 @@ def _printed_ticket(request, ticket):
 
 
 def ticket_qr_path(ticket):
-    from django.urls import reverse
-
     return reverse("hall:ticket_qr", args=[ticket.pk])
 
 
@@ -97,18 +98,56 @@ def display(request, pk):
 # --- the holder's status page ---
 
 
+def ticket_path(ticket_pk):
+    """The status page's address, under which the ticket's other pages lie (its cookie's path)."""
+    return reverse("hall:ticket", args=[ticket_pk])
+
+
+def holder_page(view):
+    """A page of one ticket, for its holder (as appointments' booking_page): a `?token=` is
+    checked and exchanged for the ticket's cookie (303 to the address without it); every other
+    request, form posts included, authenticates by that cookie. A wrong token, no cookie and
+    another ticket's cookie all get the same 404."""
+
+    @wraps(view)
+    def wrapped(request, pk):
+        token = private_links.link_token(request)
+        if token is not None:
+            services.get_ticket_for_token(pk, token)
+            return private_links.exchange(request, TICKET_COOKIE, token, path=ticket_path(pk))
+        token = private_links.cookie_token(request, TICKET_COOKIE)
+        return view(request, services.get_ticket_for_token(pk, token))
+
+    return wrapped
+
+
 @never_cache
 @require_GET
-def ticket_page(request, pk):
-    path = request.path
-    token = private_links.link_token(request)
-    if token is not None:
-        ticket = services.get_ticket_for_token(pk, token)
-        return private_links.exchange(request, TICKET_COOKIE, token, path=path)
-    ticket = services.get_ticket_for_token(pk, private_links.cookie_token(request, TICKET_COOKIE))
-    return render(
-        request, "hall/ticket.html", {"ticket": ticket, "state": waiting.ticket_state(ticket)}
-    )
+@holder_page
+def ticket_page(request, ticket):
+    context = {"ticket": ticket, "state": waiting.ticket_state(ticket)}
+    return render(request, "hall/ticket.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@holder_page
+def ticket_cancel(request, ticket):
+    """GET asks "are you sure?" (no JavaScript pop-up); POST gives the ticket up."""
+    back = ticket_path(ticket.pk)
+    if ticket.status != TicketStatus.WAITING:
+        messages.error(request, _("This ticket can no longer be cancelled."))
+        return redirect(back)
+    if request.method == "POST":
+        try:
+            services.cancel(ticket)
+        except HallError:
+            messages.error(request, _("This ticket can no longer be cancelled."))
+        else:
+            messages.success(request, _("Your ticket has been cancelled."))
+        return redirect(back)
+    context = {"ticket": ticket, "state": waiting.ticket_state(ticket), "back": back}
+    return render(request, "hall/ticket_cancel.html", context)
 
 
 @never_cache
@@ -151,14 +190,7 @@ def _render_counter(request, counter, status=200, **forms):
     today = dates.today()
     session = services.current_session(request.user, today)
     here = session is not None and session.counter_id == counter.pk
-    current = (
-        Ticket.objects.filter(
-            counter=counter, day=today, status__in=(TicketStatus.CALLED, TicketStatus.SERVING)
-        )
-        .select_related("item", "case")
-        .order_by("-called_at")
-        .first()
-    )
+    current = services.in_front(counter, today)
     queue = [
         _masked(t)
         for t in services.callable_tickets(counter, today)

@@ -196,10 +196,16 @@ def production_site(django_db_setup, django_db_blocker, collected_static, tmp_pa
     if not settings.REDIS_URL:
         pytest.skip("needs Redis (set REDIS_URL)")
     directory = tmp_path_factory.mktemp("site")
-    media = {"DJANGO_MEDIA_ROOT": str(directory / "media")}  # the reports the worker builds
-    server = Gunicorn(directory, collected_static, workers=2, **media)
+    env = {
+        "DJANGO_MEDIA_ROOT": str(directory / "media"),  # the reports the worker builds
+        # The kiosk gives tickets until the window's closing time, not HALL_LAST_ADMISSION_MINUTES
+        # before it: the hall's journey (tests/hall/test_browser.py) opens the window until
+        # 23:59:59 and runs on the real clock, at whatever time of day the tests run.
+        "HALL_LAST_ADMISSION_MINUTES": 0,
+    }
+    server = Gunicorn(directory, collected_static, workers=2, **env)
     try:
-        worker = WorkerProcess(production_env(collected_static, **media))
+        worker = WorkerProcess(production_env(collected_static, **env))
         worker.wait_ready()
     except BaseException:
         server.stop()

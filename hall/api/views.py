@@ -2,6 +2,8 @@
 
 - POST /windows/{id}/tickets/ (anyone: the kiosk): 201, 400 per field, 409 quota/admission;
 - GET /tickets/{id}/?token=T (the holder): 404 without the right token;
+- POST /tickets/{id}/cancel/ (the holder, body `token`): 404 without the right token, 409 once
+  the ticket no longer waits;
 - GET /windows/{id}/queue/ (anyone: the display): no personal data, cached for a second;
 - POST /counters/{id}/sign-in/, sign-out/ (staff of the window), call-next/ (the clerk signed in
   there: 200 with the ticket, 204 when nobody waits);
@@ -23,7 +25,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from appointments.api.booking_views import RateLimited
+from appointments.api.booking_views import PublicView, RateLimited
 from appointments.api.case_serializers import raise_as_api_error
 from appointments.forms import PersonForm
 from ipservice.api import Conflict, form_errors
@@ -137,6 +139,38 @@ class TicketStateView(APIView):
         return Response(waiting.ticket_state(ticket))
 
 
+class TicketCancelRequestSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=64)
+
+
+def _token_of(request):
+    """The body's `token` (the holder's endpoints take it as the booking's do); None if absent
+    or not a string, hence the same 404 as a wrong one."""
+    data = request.data
+    token = data.get("token") if isinstance(data, Mapping) else None
+    return token if isinstance(token, str) else None
+
+
+class TicketCancelView(PublicView):
+    """The holder gives up a waiting ticket (token in the body): 404 for a wrong token as for an
+    unknown ticket, 409 once it is no longer waiting."""
+
+    @extend_schema(
+        request=TicketCancelRequestSerializer,
+        responses={
+            200: TicketStateSerializer,
+            409: OpenApiResponse(description="`wrong_state`: the ticket no longer waits."),
+        },
+    )
+    def post(self, request, pk):
+        ticket = services.get_ticket_for_token(pk, _token_of(request))
+        try:
+            ticket = services.cancel(ticket)
+        except HallError as exc:
+            raise conflict(exc) from exc
+        return Response(waiting.ticket_state(ticket))
+
+
 class QueueView(APIView):
     permission_classes = [AllowAny]
 
@@ -231,7 +265,10 @@ class CounterActionView(APIView):
         responses={
             200: TicketSerializer,
             204: OpenApiResponse(description="call-next: nobody waits."),
-            409: OpenApiResponse(description="`counter_taken`, `already_signed_in`."),
+            409: OpenApiResponse(
+                description="`counter_taken`, `already_signed_in`; call-next: `counter_busy` "
+                "(a ticket is still called or being served at this counter)."
+            ),
         },
         parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=COUNTER_ACTIONS)],
     )

@@ -2,8 +2,10 @@
 the window, a clerk of another window, the bureau (issue 13, names fixed)."""
 
 import pytest
+from django.utils import translation
 
 from hall import services
+from hall.exceptions import CounterBusy
 from hall.models import Counter, Ticket
 from tests.windows.factories import StaffMembershipFactory
 from windows.constants import Role
@@ -181,3 +183,68 @@ def test_tickets_per_address_are_limited(api, client, clock, window_a, items, se
     assert (
         client.post(f"/windows/{window_a.pk}/kiosk/", {"item": items["a"].code}).status_code == 429
     )
+
+
+def test_call_next_while_a_ticket_is_in_front_is_409(api, clock, window_a, items, staff_a):
+    counter = CounterFactory(window=window_a, number=6)
+    services.sign_in(counter, staff_a)
+    api.force_authenticate(staff_a)
+    for _ in range(2):
+        issue(api, window_a, item=items["a"].code)
+    url = f"/api/v1/counters/{counter.pk}/call-next/"
+    first = api.post(url).json()
+    for step in (None, "start"):
+        if step:
+            person = {"name": "王小明", "phone": "13812345678", "id_type": "other"}
+            person["id_number"] = "E1234567"
+            started = api.post(f"/api/v1/tickets/{first['id']}/start/", person, format="json")
+            assert started.status_code == 200
+        refused = api.post(url)
+        assert refused.status_code == 409 and refused.json()["code"] == "counter_busy"
+        assert "A001 号仍在本窗口" in refused.json()["message"]  # Chinese by default
+    assert Ticket.objects.filter(status="waiting").count() == 1  # A002 still waits
+    with translation.override("en"), pytest.raises(CounterBusy, match="A001 is still at this"):
+        services.call_next(counter, staff_a)
+    api.post(f"/api/v1/tickets/{first['id']}/finish/", {}, format="json")
+    assert api.post(url).json()["number"] == "A002"
+
+
+def test_holder_cancels_a_waiting_ticket(
+    api, clock, window_a, items, counters, clerks, django_capture_on_commit_callbacks
+):
+    first = issue(api, window_a, item=items["a"].code).json()
+    second = issue(api, window_a, item=items["a"].code).json()
+    issue(api, window_a, item=items["b"].code)
+    assert second["position"] == 1
+    assert api.get(f"/api/v1/windows/{window_a.pk}/queue/").json()["waiting"] == {"A": 2, "B": 1}
+    url = f"/api/v1/tickets/{first['id']}/cancel/"
+    # A wrong token, no token, another ticket's token: 404, as for no ticket at all.
+    for body in ({"token": "x" * 32}, {}, {"token": second["token"]}, {"token": 5}):
+        assert api.post(url, body, format="json").status_code == 404
+    unknown = api.post("/api/v1/tickets/999999/cancel/", {"token": "x"}, format="json")
+    assert unknown.status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):  # the display's snapshot forgotten
+        response = api.post(url, {"token": first["token"]}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "cancelled"
+    ticket = Ticket.objects.get(pk=first["id"])
+    assert ticket.status == "cancelled"
+    assert list(ticket.events.values_list("action", flat=True)) == ["issue", "cancel"]
+    # Out of the queue: nobody ahead of the second, the display counts one A less.
+    state = api.get(f"/api/v1/tickets/{second['id']}/", {"token": second["token"]}).json()
+    assert state["position"] == 0
+    assert api.get(f"/api/v1/windows/{window_a.pk}/queue/").json()["waiting"] == {"A": 1, "B": 1}
+    # Twice: 409. A called ticket: 409 too.
+    again = api.post(url, {"token": first["token"]}, format="json")
+    assert again.status_code == 409 and again.json()["code"] == "wrong_state"
+    assert services.call_next(counters[0], clerks[0]).pk == second["id"]
+    called = api.post(
+        f"/api/v1/tickets/{second['id']}/cancel/", {"token": second["token"]}, format="json"
+    )
+    assert called.status_code == 409
+    assert Ticket.objects.get(pk=second["id"]).status == "called"
+    # Not a no-show in the figures; still a ticket issued.
+    from hall import stats
+    from ipservice import dates
+
+    figures = stats.figures(*dates.day_bounds(dates.today()))
+    assert figures["ticket_no_shows"] == 0 and figures["tickets"] == 3

@@ -11,7 +11,7 @@ from appointments.models import Case, CaseEvent, Notice
 from appointments.services import suspension_until
 from hall import services, waiting
 from hall.constants import TicketAction, TicketStatus
-from hall.exceptions import AdmissionClosed, QuotaUsed, RecallLimit, WrongState
+from hall.exceptions import AdmissionClosed, CounterBusy, QuotaUsed, RecallLimit, WrongState
 from hall.models import Ticket
 from tests.appointments.factories import CaseFactory
 
@@ -56,7 +56,15 @@ def test_a_day_at_the_window(clock, window_a, items, counters, clerks, settings)
     assert services.issue_for_booking(window_a, booked.reference).pk == bk.pk
 
     # Counter 3 (group B only) calls B001 though A tickets came first.
-    assert services.call_next(counters[2], clerks[2]).pk == w2.pk
+    b001 = services.call_next(counters[2], clerks[2])
+    assert b001.pk == w2.pk
+    # One ticket in front of a counter at a time: no next while B001 is called or served.
+    with pytest.raises(CounterBusy):
+        services.call_next(counters[2], clerks[2])
+    services.start(b001, clerks[2], PERSON)
+    with pytest.raises(CounterBusy):
+        services.call_next(counters[2], clerks[2])
+    services.finish(Ticket.objects.get(pk=w2.pk), clerks[2])
     # The others: priority and green channel first, then the booking in time, then walk-ins.
     clock.shift(120)
     first = services.call_next(counters[0], clerks[0])

@@ -137,3 +137,87 @@ def test_clerk_checks_a_booking_in_and_marks_a_priority(client, clock, window_a,
     walk_in.refresh_from_db()
     assert walk_in.priority and walk_in.rank == 0
     assert services.call_next(counter, staff_a).pk == walk_in.pk
+
+
+def test_counter_page_offers_no_next_while_a_ticket_is_in_front(
+    client, clock, window_a, items, staff_a
+):
+    counter = CounterFactory(window=window_a, number=4)
+    for _ in range(2):
+        services.issue_walk_in(window_a, items["a"])
+    client.force_login(staff_a)
+    base = f"/staff/counters/{counter.pk}/"
+    client.post(base + "sign-in/")
+    assert "data-call-next" in client.get(base).content.decode()
+    client.post(base + "call-next/")
+    page = client.get(base).content.decode()
+    assert "data-current-number" in page and "A001" in page
+    assert "data-call-next" not in page and "data-counter-busy" in page
+    # The POST anyway (an old tab, a double click): refused with the message on the page.
+    refused = client.post(base + "call-next/", follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert refused.status_code == 200
+    assert "A001 号仍在本窗口" in refused.content.decode()
+    assert list(Ticket.objects.values_list("status", flat=True)) == ["called", "waiting"]
+    client.post(f"/staff/tickets/{Ticket.objects.get(status='called').pk}/no-show/")
+    page = client.get(base).content.decode()
+    assert "data-call-next" in page and "data-counter-busy" not in page
+
+
+def test_holder_cancels_from_the_status_page(client, clock, window_a, items):
+    ticket = services.issue_walk_in(window_a, items["a"])
+    behind = services.issue_walk_in(window_a, items["a"])
+    page_url = f"/tickets/{ticket.pk}/"
+    cancel_url = f"/tickets/{ticket.pk}/cancel/"
+    # No cookie, a wrong token: the same 404 as for no ticket.
+    assert client.get(cancel_url).status_code == 404
+    assert client.post(cancel_url).status_code == 404
+    assert client.get(cancel_url + "?token=nope").status_code == 404
+    client.get(f"{page_url}?token={services.ticket_token(ticket)}")  # the QR's link: a cookie
+    page = client.get(page_url).content.decode()
+    assert f'href="{cancel_url}"' in page
+    confirm = client.get(cancel_url)
+    html = confirm.content.decode()
+    assert confirm.status_code == 200 and "no-store" in confirm["Cache-Control"]
+    assert 'method="post"' in html and "csrfmiddlewaretoken" in html and "<script>" not in html
+    assert Ticket.objects.get(pk=ticket.pk).status == "waiting"  # asking changes nothing
+    done = client.post(cancel_url, follow=True)
+    assert done.redirect_chain[-1][0] == page_url
+    ticket.refresh_from_db()
+    assert ticket.status == "cancelled"
+    assert ticket.events.filter(action="cancel", actor=None).count() == 1
+    html = done.content.decode()
+    assert "已取消" in html and f'href="{cancel_url}"' not in html
+    # Not waiting any more: the page sends the holder back with a message.
+    again = client.post(cancel_url, follow=True)
+    assert "不能再取消" in again.content.decode()
+    assert services.waiting.ahead_count(behind) == 0
+    # The cookie of one ticket opens no other.
+    assert client.get(f"/tickets/{behind.pk}/cancel/").status_code == 404
+
+
+def test_csrf_protects_the_cancel_form(clock, window_a, items):
+    from django.test import Client
+
+    ticket = services.issue_walk_in(window_a, items["a"])
+    browser = Client(enforce_csrf_checks=True)
+    browser.get(f"/tickets/{ticket.pk}/?token={services.ticket_token(ticket)}")
+    assert browser.post(f"/tickets/{ticket.pk}/cancel/").status_code == 403
+    assert Ticket.objects.get(pk=ticket.pk).status == "waiting"
+
+
+def test_a_booked_holder_cancels_and_the_case_shows_it(client, clock, window_a, items):
+    from appointments.models import CaseEvent
+    from tests.appointments.factories import CaseFactory
+
+    from .conftest import MORNING
+
+    case = CaseFactory(booking=True, window=window_a, item=items["a"], start=MORNING)
+    ticket = services.issue_for_booking(window_a, case.reference)
+    client.get(f"/tickets/{ticket.pk}/?token={services.ticket_token(ticket)}")
+    client.post(f"/tickets/{ticket.pk}/cancel/")
+    assert Ticket.objects.get(pk=ticket.pk).status == "cancelled"
+    notes = list(CaseEvent.objects.filter(case=case).values_list("note", flat=True))
+    assert any(ticket.number in note for note in notes[-1:])
+    # Not a no-show: the case is still checked in (a new ticket can be taken today).
+    assert Case.objects.get(pk=case.pk).status == Status.CHECKED_IN
+    assert services.issue_for_booking(window_a, case.reference).pk != ticket.pk
