@@ -26,7 +26,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     """Read-only: applications move through their pages and API only (applications.services)."""
 
     list_display = ["reference", "item", "window", "status", "masked_name", "masked_phone"]
-    list_filter = ["status", "delivery"]
+    list_filter = ["status", "delivery", "is_demo"]
     search_fields = ["reference"]
     inlines = [EventInline]
     exclude = ["name", "phone", "id_number", "email", "address"]

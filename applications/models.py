@@ -125,6 +125,8 @@ class Application(models.Model):
         related_name="+",
     )
 
+    is_demo = models.BooleanField(_("demo record"), default=False)
+
     objects = ApplicationQuerySet.as_manager()
 
     class Meta:

@@ -236,13 +236,14 @@ def _record(item, window, person, files, notes, delivery, address):
         prereview_due=prereview_due(item, now),
         **person,
     )
-    _store(application, files)
+    store_files(application, files)
     record_event(application, Action.SUBMIT)
     _notify(application, "application_received")
     return application
 
 
-def _store(application, files):
+def store_files(application, files):
+    """One Submission per material, each file under a random name in the private storage."""
     for material, clean in files.items():
         Submission.objects.create(
             application=application,
@@ -355,7 +356,7 @@ def resubmit(application, files):
         prereview_due=prereview_due(application.item, now),
     )
     current_submissions(application).filter(material__in=list(files)).update(superseded_at=now)
-    _store(application, files)
+    store_files(application, files)
     return application
 
 
@@ -386,7 +387,7 @@ def give_promised(application, files):
     current_submissions(locked).filter(material__in=list(files)).update(
         superseded_at=timezone.now()
     )
-    _store(locked, files)
+    store_files(locked, files)
     note = ",".join(str(m.pk) for m in files)
     record_event(locked, Action.PROMISED, from_status=locked.status, note=note)
     return locked
