@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from appointments.masking import mask_name, mask_phone
+from appointments.masking import mask_email, mask_name, mask_phone
 
 from .models import Application, ApplicationEvent, PrereviewLimit
 
@@ -26,10 +26,11 @@ class ApplicationAdmin(admin.ModelAdmin):
     """Read-only: applications move through their pages and API only (applications.services)."""
 
     list_display = ["reference", "item", "window", "status", "masked_name", "masked_phone"]
-    list_filter = ["status", "delivery"]
+    list_filter = ["status", "delivery", "is_demo"]
     search_fields = ["reference"]
     inlines = [EventInline]
-    exclude = ["name", "phone", "id_number", "address"]
+    exclude = ["name", "phone", "id_number", "email", "address"]
+    readonly_fields = ["masked_email"]
 
     @admin.display(description=pgettext_lazy("person", "name"))
     def masked_name(self, obj):
@@ -38,6 +39,10 @@ class ApplicationAdmin(admin.ModelAdmin):
     @admin.display(description=_("mobile number"))
     def masked_phone(self, obj):
         return mask_phone(obj.phone)
+
+    @admin.display(description=_("email"))
+    def masked_email(self, obj):
+        return mask_email(obj.email) if obj.email else ""
 
     def has_add_permission(self, request):
         return False

@@ -23,8 +23,9 @@ def private_storage():
 
 
 class PrereviewLimit(models.Model):
-    """How long an item's online applications may wait for pre-review (预审): hours, or working
-    days. Items without a row use APPLICATION_PREREVIEW_HOURS."""
+    """How long an item's online applications may wait for pre-review (预审): working hours (工作
+    小时: the clock stops on rest days and public holidays), or working days. Items without a row
+    use APPLICATION_PREREVIEW_HOURS working hours (services.add_working_hours)."""
 
     item = models.OneToOneField(
         "catalog.ServiceItem",
@@ -33,7 +34,12 @@ class PrereviewLimit(models.Model):
         related_name="prereview_limit",
     )
     amount = models.PositiveSmallIntegerField(
-        _("limit"), validators=[MinValueValidator(1), MaxValueValidator(720)]
+        _("limit"),
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+        help_text=_(
+            "Working hours count only time on working days (调休 makeup days included); "
+            "working days end at midnight of the last one."
+        ),
     )
     unit = models.CharField(_("unit"), max_length=12, choices=LimitUnit.choices)
 
@@ -118,6 +124,8 @@ class Application(models.Model):
         blank=True,
         related_name="+",
     )
+
+    is_demo = models.BooleanField(_("demo record"), default=False)
 
     objects = ApplicationQuerySet.as_manager()
 

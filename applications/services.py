@@ -2,7 +2,8 @@
 
 Pages (views.py) and the API (api/) call these functions only. Every change runs in one
 transaction with the application's row locked, writes one ApplicationEvent (the timeline) and
-queues its notice to the applicant in that transaction (appointments.outbox). A wrong state
+queues its notice to the applicant in that transaction (appointments.outbox): by SMS, and by
+email too when the applicant gave an address. A wrong state
 raises WrongState (409 in the API).
 
 Acceptance makes the window's case (appointments.cases: channel online, the legal and promised
@@ -126,15 +127,37 @@ def get_for_user(user, pk, *, handle=False):
 # --- pre-review limits ------------------------------------------------------------------------
 
 
+def add_working_hours(start, hours):
+    """`hours` working hours (工作小时) after `start`: the clock runs only on working days of
+    the portal's calendar (appointments.workdays: 调休 makeup days count, rest days and public
+    holidays do not), midnight to midnight in Shanghai. A start on a rest day counts from the
+    next working day's midnight; a limit that ends exactly at midnight ends with its working day.
+    Fri 15:00 + 24 = Mon 15:00 on an ordinary week; Wed 2026-09-30 15:00 + 24 = Thu 2026-10-08
+    15:00 (after the National Day holiday)."""
+    remaining = dt.timedelta(hours=hours)
+    calendar = workdays.snapshot()  # one version of the calendar for the whole count
+    day = dates.local_day(start)
+    if not calendar.is_working(day):
+        day = calendar.next_working_after(day)
+        start = dates.day_bounds(day)[0]
+    while True:
+        end_of_day = dates.day_bounds(day)[1]
+        if start + remaining <= end_of_day:
+            return start + remaining
+        remaining -= end_of_day - start
+        day = calendar.next_working_after(day)
+        start = dates.day_bounds(day)[0]
+
+
 def prereview_due(item, start):
     """When the pre-review of an application of `item` started at `start` is due: the item's
-    PrereviewLimit (hours, or working days: the end of the N-th working day after the day of
-    submission), else APPLICATION_PREREVIEW_HOURS."""
+    PrereviewLimit (working hours, add_working_hours; or working days: the end of the N-th
+    working day after the day of submission), else APPLICATION_PREREVIEW_HOURS working hours."""
     limit = PrereviewLimit.objects.filter(item=item).first()
     if limit is None:
-        return start + dt.timedelta(hours=settings.APPLICATION_PREREVIEW_HOURS)
+        return add_working_hours(start, settings.APPLICATION_PREREVIEW_HOURS)
     if limit.unit == LimitUnit.HOURS:
-        return start + dt.timedelta(hours=limit.amount)
+        return add_working_hours(start, limit.amount)
     due_day = workdays.add_working_days(dates.local_day(start), limit.amount)
     return dates.day_bounds(due_day)[1]
 
@@ -189,7 +212,8 @@ def _move(application, action, *, actor=None, note="", **changes):
 
 def submit(*, item, window, person, files, notes="", delivery=Delivery.WINDOW, address=""):
     """A new application; `person` holds name, phone, id_type, id_number, email; `files` maps
-    Material rows to files.CleanFile. Returns it with its token's link queued by SMS."""
+    Material rows to files.CleanFile. Returns it with its token's link queued by SMS (and by
+    email when `person` has an address)."""
     for _attempt in range(5):
         try:
             with transaction.atomic():
@@ -212,13 +236,14 @@ def _record(item, window, person, files, notes, delivery, address):
         prereview_due=prereview_due(item, now),
         **person,
     )
-    _store(application, files)
+    store_files(application, files)
     record_event(application, Action.SUBMIT)
     _notify(application, "application_received")
     return application
 
 
-def _store(application, files):
+def store_files(application, files):
+    """One Submission per material, each file under a random name in the private storage."""
     for material, clean in files.items():
         Submission.objects.create(
             application=application,
@@ -331,7 +356,7 @@ def resubmit(application, files):
         prereview_due=prereview_due(application.item, now),
     )
     current_submissions(application).filter(material__in=list(files)).update(superseded_at=now)
-    _store(application, files)
+    store_files(application, files)
     return application
 
 
@@ -362,7 +387,7 @@ def give_promised(application, files):
     current_submissions(locked).filter(material__in=list(files)).update(
         superseded_at=timezone.now()
     )
-    _store(locked, files)
+    store_files(locked, files)
     note = ",".join(str(m.pk) for m in files)
     record_event(locked, Action.PROMISED, from_status=locked.status, note=note)
     return locked
@@ -510,11 +535,17 @@ def _notify(application, purpose, reasons=None):
         "courier": application.courier,
         "tracking": application.tracking,
     }
-    count = application.events.count()
+    key = f"{purpose}:{application.reference}:{application.events.count()}"
     notices.queue_message(
-        purpose,
-        f"{purpose}:{application.reference}:{count}",
-        channel=NoticeChannel.SMS,
-        recipient=application.phone,
-        facts=facts,
+        purpose, key, channel=NoticeChannel.SMS, recipient=application.phone, facts=facts
     )
+    # The same notice by email when the applicant gave an address, as a booking's
+    # (appointments.notices._queue_for_person): the same outbox, its own key.
+    if application.email:
+        notices.queue_message(
+            purpose,
+            f"{key}:email",
+            channel=NoticeChannel.EMAIL,
+            recipient=application.email,
+            facts=facts,
+        )

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.core import is_ratelimited
 
 from appointments import cases, phone_codes
-from appointments.masking import mask_id, mask_name, mask_phone
+from appointments.masking import mask_email, mask_id, mask_name, mask_phone
 from appointments.views.phone_code import send_code_from_page, wants_code
 from catalog.models import ServiceItem
 from ipservice import private_links
@@ -231,6 +231,7 @@ def _staff_context(request, application, **forms):
         "name": application.name if handles else mask_name(application.name),
         "phone": application.phone if handles else mask_phone(application.phone),
         "id_number": application.id_number if handles else mask_id(application.id_number),
+        "email": application.email if handles else mask_email(application.email),
     }
     return {
         "application": application,

@@ -266,7 +266,8 @@ _PURPOSES.append(
 )
 
 
-# Online applications (the applications app): one set of facts for each of their messages.
+# Online applications (the applications app): one set of facts for each of their messages,
+# by SMS and, when the applicant gave an address, the same notice by email.
 APPLICATION_FACTS = {
     "reference": Placeholder(_("application reference"), "WB260921K7QD"),
     "item": BOOKING_FACTS["item"],
@@ -288,33 +289,38 @@ _PURPOSES += [
     Purpose(
         "application_received",
         _("Online application received"),
-        (SMS,),
+        (SMS, EMAIL),
         APPLICATION_FACTS,
         sms_segments=2,
     ),
     Purpose(
         "application_returned",
         _("Online application: corrections asked"),
-        (SMS,),
+        (SMS, EMAIL),
         APPLICATION_FACTS,
         sms_segments=2,
     ),
     Purpose(
         "application_accepted",
         _("Online application accepted"),
-        (SMS,),
+        (SMS, EMAIL),
         APPLICATION_FACTS,
         sms_segments=2,
     ),
     Purpose(
         "application_rejected",
         _("Online application rejected"),
-        (SMS,),
+        (SMS, EMAIL),
         APPLICATION_FACTS,
         sms_segments=2,
     ),
     # The courier and tracking number, without the link: one segment.
-    Purpose("application_sent", _("Online application: result posted"), (SMS,), APPLICATION_FACTS),
+    Purpose(
+        "application_sent",
+        _("Online application: result posted"),
+        (SMS, EMAIL),
+        APPLICATION_FACTS,
+    ),
 ]
 PURPOSES = {purpose.name: purpose for purpose in _PURPOSES}
 

@@ -77,7 +77,7 @@ FIGURE_LABELS = {
     "ticket_no_shows": _("Tickets not answered (过号)"),
     # Online applications (applications.stats).
     "applications": _("Online applications"),
-    "avg_prereview_hours": _("Average pre-review hours"),
+    "avg_prereview_hours": _("Average pre-review time (clock hours)"),
     "correction_rate": _("Correction rate"),
     "first_pass_rate": _("Accepted first time"),
     "zero_visit": _("Completed with no visit (online, result by post)"),

@@ -549,7 +549,9 @@ def _finish(raw, *, complaints=True):
         "rectification_on_time_rate": _rate(closed_on_time, closed),
         "complaints": get("complaints") if complaints else None,
         "complaints_closed": get("complaints_closed") if complaints else None,
-        # Online applications (issue 14): pre-review time over those accepted or rejected;
+        # Online applications (issue 14): pre-review time over those accepted or rejected, in
+        # clock hours (the applicant's wait, weekends included, summed by the database from
+        # Application.prereview_seconds), not the working hours of the pre-review limit;
         # corrections among them; accepted without any correction among those accepted;
         # 零跑腿: completed cases applied for online with the result by post, among all completed.
         "applications": get("applications"),

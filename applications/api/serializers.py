@@ -4,7 +4,7 @@ applications.forms (the pages' own), so a field says the same on a page and in a
 from django.urls import reverse
 from rest_framework import serializers
 
-from appointments.masking import mask_id, mask_name, mask_phone
+from appointments.masking import mask_email, mask_id, mask_name, mask_phone
 
 from .. import services
 from ..constants import Status
@@ -89,6 +89,7 @@ class ApplicationSerializer(serializers.Serializer):
     name = serializers.SerializerMethodField()
     phone = serializers.SerializerMethodField()
     id_number = serializers.SerializerMethodField()
+    email = serializers.SerializerMethodField(help_text="Masked; empty when none was given.")
     created_at = serializers.DateTimeField()
     prereview_due = serializers.DateTimeField()
     prereview = serializers.SerializerMethodField(help_text="overdue, near_due, ok or null")
@@ -109,6 +110,9 @@ class ApplicationSerializer(serializers.Serializer):
 
     def get_id_number(self, obj) -> str:
         return mask_id(obj.id_number)
+
+    def get_email(self, obj) -> str:
+        return mask_email(obj.email) if obj.email else ""
 
     def get_prereview(self, obj) -> str | None:
         return services.prereview_state(obj)

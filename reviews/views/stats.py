@@ -188,7 +188,7 @@ COLUMNS = [
     ("rectification_on_time_rate", gettext_lazy("On-time rectification rate"), RATE),
     ("complaints", gettext_lazy("Complaints"), COUNT),
     ("applications", gettext_lazy("Online applications"), COUNT),
-    ("avg_prereview_hours", gettext_lazy("Average pre-review hours"), AVERAGE),
+    ("avg_prereview_hours", gettext_lazy("Average pre-review time (clock hours)"), AVERAGE),
     ("correction_rate", gettext_lazy("Correction rate"), RATE),
     ("first_pass_rate", gettext_lazy("Accepted first time"), RATE),
     ("zero_visit_rate", gettext_lazy("Zero-visit share (零跑腿)"), RATE),

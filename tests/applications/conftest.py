@@ -3,36 +3,16 @@ tolerable and an optional material, at two district windows; files stored in a t
 private root."""
 
 import pytest
-from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from applications.models import Submission
 from catalog.constants import Channel, ItemLevel
 from tests.catalog.factories import CategoryFactory, MaterialFactory, ServiceItemFactory
 
 from . import samples
+from .storage import private_root  # noqa: F401 (autouse: every test its own root)
 
 ID_NUMBER = "11010519491231002X"
 PHONE = "13812345678"
-
-
-@pytest.fixture(autouse=True)
-def private_root(settings, tmp_path, monkeypatch):
-    """Each test's files under its own root, outside MEDIA_ROOT and STATIC_ROOT."""
-    root = tmp_path / "private"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "applications": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": root, "base_url": None},
-        },
-    }
-    # Changing STORAGES makes Django forget the storages it made (the setting_changed signal);
-    # the file field took its storage when the model was defined, so it is given the new one.
-    storage = storages["applications"]
-    assert storage.location == str(root)
-    monkeypatch.setattr(Submission._meta.get_field("file"), "storage", storage)
-    return root
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 
 from catalog.models import Category, Material, ServiceItem
+from tests.applications.storage import private_root  # noqa: F401 (seed_demo's demo files)
 from tests.windows.factories import ServicePointFactory, UserFactory, registry_snapshot
 from windows.constants import BUREAU_GROUP, Kind, Level, Role
 from windows.hours import format_hours

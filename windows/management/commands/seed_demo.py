@@ -62,6 +62,8 @@ class Command(BaseCommand):
         self._report(districts, items, points, accounts, Path(accounts_file))
         # By name, as the history: the counters are the hall's, which builds on this app.
         call_command("seed_hall", stdout=self.stdout)
+        # By name too: the demo online applications are the applications app's.
+        call_command("seed_applications", stdout=self.stdout)
         if history:
             # By name: the history is the reviews app's, which builds on this one.
             call_command("seed_history", history, stdout=self.stdout)
