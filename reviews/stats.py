@@ -24,7 +24,7 @@ Which year a record belongs to, in local time (Asia/Shanghai):
   completed, counted against all cases completed in the year.
 
 All raw figures are counts or sums, so rows of a breakdown add up to the headline figures; rates
-and averages are derived from them at the end (`_finish`).
+and averages are derived from them at the end (`public_figures`).
 """
 
 import datetime as dt
@@ -482,11 +482,11 @@ def _fold_applications(ctx, merged):
             )
 
 
-def _with_complaints(dimension):
+def with_complaints(dimension):
     return dimension in (None, "month") or COMPLAINT_PATHS[dimension] is not None
 
 
-def _raw(year, scope, grouping=None, complaints=True):
+def raw_figures(year, scope, grouping=None, complaints=True):
     """{group: raw figures} of cases, ratings and complaints ({None: ...} without a grouping).
     Complaints name no staff member, so they are left out of a breakdown by staff only, and
     of figures for a window's staff (`complaints` False: complaints are the bureau's)."""
@@ -507,7 +507,7 @@ def _rate(part, whole, digits=RATE_DIGITS):
     return round(part / whole, digits) if whole else None
 
 
-def _finish(raw, *, complaints=True):
+def public_figures(raw, *, complaints=True):
     """The public figures (named in docs/architecture.md, "The HTTP contract") from raw counts and
     sums; `complaints` False where
     complaints do not apply (per staff member) and are given as None."""
@@ -576,8 +576,12 @@ def compute_stats(year, *, district=None, window=None, item=None, windows=None, 
     calendar years when not cached).
     """
     scope = Scope.build(district=district, window=window, item=item, windows=windows)
-    raw = _raw(year, scope, complaints=complaints).get(None, {})
-    return {"year": year, **_finish(raw, complaints=complaints), **queue_figures(year, scope)}
+    raw = raw_figures(year, scope, complaints=complaints).get(None, {})
+    return {
+        "year": year,
+        **public_figures(raw, complaints=complaints),
+        **queue_figures(year, scope),
+    }
 
 
 def queue_figures(year, scope):

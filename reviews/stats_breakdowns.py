@@ -23,11 +23,11 @@ from .stats import (
     DIMENSIONS,
     Figures,
     Scope,
-    _finish,
-    _raw,
-    _with_complaints,
+    public_figures,
     queue_figures,
     queue_heatmap,
+    raw_figures,
+    with_complaints,
 )
 
 # --- breakdowns -----------------------------------------------------------------------------------
@@ -86,9 +86,13 @@ LABELS = {
 
 
 def _rows(dimension, groups, complaints=True):
-    with_complaints = complaints and _with_complaints(dimension)
+    complaints_apply = complaints and with_complaints(dimension)
     return [
-        {"key": key, "label": label, **_finish(groups.get(group, {}), complaints=with_complaints)}
+        {
+            "key": key,
+            "label": label,
+            **public_figures(groups.get(group, {}), complaints=complaints_apply),
+        }
         for group, key, label in LABELS[dimension](groups)
     ]
 
@@ -108,7 +112,7 @@ def stats_by(
         raise ValueError(f"unknown dimension {dimension!r}; use one of {', '.join(DIMENSIONS)}")
     scope = Scope.build(district=district, window=window, item=item, windows=windows)
     grouping = dimension if dimension == "month" else (dimension,)
-    return _rows(dimension, _raw(year, scope, grouping, complaints), complaints)
+    return _rows(dimension, raw_figures(year, scope, grouping, complaints), complaints)
 
 
 # Several breakdowns at once: one pass grouped by window × item × staff member, rolled up.
@@ -143,7 +147,7 @@ def stats_overview(
     """
     scope = Scope.build(district=district, window=window, item=item, windows=windows)
     with _room_to_hash():
-        detail = _raw(year, scope, DETAIL, complaints)
+        detail = raw_figures(year, scope, DETAIL, complaints)
     totals = Figures()
     for figures in detail.values():
         totals.merge(figures)
@@ -151,14 +155,16 @@ def stats_overview(
     by = {}
     for dimension in dimensions:
         if dimension == "month":
-            by[dimension] = _rows(dimension, _raw(year, scope, "month", complaints), complaints)
+            by[dimension] = _rows(
+                dimension, raw_figures(year, scope, "month", complaints), complaints
+            )
             continue
         groups = {}
         for key, figures in detail.items():
             group = _ROLL_UP[dimension](key, districts)
             groups.setdefault(group, Figures()).merge(figures)
         by[dimension] = _rows(dimension, groups, complaints)
-    totals = _finish(totals, complaints=complaints)
+    totals = public_figures(totals, complaints=complaints)
     totals = {"year": year, **totals, **queue_figures(year, scope)}
     return {"totals": totals, "by": by, "queue_heatmap": queue_heatmap(year, scope)}
 
