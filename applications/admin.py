@@ -29,7 +29,8 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_filter = ["status", "delivery", "is_demo"]
     search_fields = ["reference"]
     inlines = [EventInline]
-    exclude = ["name", "phone", "id_number", "email", "address"]
+    # The language only says in which one the applicant's notices are written: not shown.
+    exclude = ["name", "phone", "id_number", "email", "address", "language"]
     readonly_fields = ["masked_email"]
 
     @admin.display(description=pgettext_lazy("person", "name"))

@@ -85,6 +85,15 @@ class Application(models.Model):
     id_type = models.CharField(_("ID type"), max_length=12, choices=IdType.choices)
     id_number = models.CharField(_("ID number"), max_length=40)
     email = models.EmailField(_("email"), blank=True, default="")
+    # As a booking's (appointments.models.Case.language): every notice of the application, and
+    # of the case made on acceptance, is written in it, whoever or whatever sends it.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language the person applied in: their messages are written in it."),
+    )
     notes = models.TextField(_("notes"), blank=True, default="")
 
     delivery = models.CharField(

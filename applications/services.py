@@ -3,12 +3,14 @@
 Pages (views.py) and the API (api/) call these functions only. Every change runs in one
 transaction with the application's row locked, writes one ApplicationEvent (the timeline) and
 queues its notice to the applicant in that transaction (appointments.outbox): by SMS, and by
-email too when the applicant gave an address. A wrong state
-raises WrongState (409 in the API).
+email too when the applicant gave an address, written in the language they applied in
+(Application.language, as a booking's) whoever acts. A wrong state raises WrongState (409 in
+the API).
 
 Acceptance makes the window's case (appointments.cases: channel online, the legal and promised
-limits counted from acceptance); completing the application completes that case, so the rating
-invitation follows as for a case at the window (appointments.signals.case_completed).
+limits counted from acceptance; the applicant's email and language); completing the application
+completes that case, so the rating invitation follows as for a case at the window
+(appointments.signals.case_completed), in the applicant's language.
 """
 
 import datetime as dt
@@ -23,7 +25,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from appointments import cases, notices, workdays
+from appointments import cases, notices, texts, workdays
 from appointments.constants import Channel as CaseChannel
 from appointments.constants import NoticeChannel
 from appointments.constants import Status as CaseStatus
@@ -234,6 +236,9 @@ def _record(item, window, person, files, notes, delivery, address):
         address=address if delivery == Delivery.POST else "",
         prereview_started=now,
         prereview_due=prereview_due(item, now),
+        # The applicant's notices (and their case's) are written in the language of the page
+        # or the API request they applied in, as a booking's (appointments.services.book).
+        language=texts.supported_language(),
         **person,
     )
     store_files(application, files)
@@ -403,6 +408,7 @@ def _open_case(application, actor):
         id_type=application.id_type,
         id_number=application.id_number,
         email=application.email,
+        language=application.language,
         actor=actor,
     )
 
@@ -524,12 +530,19 @@ def complete(application, actor):
 
 
 def _notify(application, purpose, reasons=None):
+    """The notice to the applicant, in the language they applied in (not the clerk's page's,
+    nor the portal's in a task): the names of the item, window and materials included."""
+    with notices.in_language_of(application):
+        _queue_notice(application, purpose, reasons)
+
+
+def _queue_notice(application, purpose, reasons):
     facts = {
         "reference": application.reference,
-        "item": application.item.name,
-        "window": application.window.name,
+        "item": application.item.display_name,
+        "window": application.window.display_name,
         "link": status_url(application),
-        "reasons": [{"material": m.name, "reason": r} for m, r in (reasons or {}).items()],
+        "reasons": [{"material": m.display_name, "reason": r} for m, r in (reasons or {}).items()],
         "case_reference": application.case.reference if application.case_id else "",
         "reason": application.reject_reason,
         "courier": application.courier,

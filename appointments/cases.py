@@ -8,6 +8,7 @@ import datetime as dt
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q, Value, When
@@ -91,9 +92,12 @@ def check_intake(user, window, item, channel):
         raise ValidationError(errors)
 
 
-def create_walk_in(*, window, item, channel, name, phone, id_type, id_number, actor, email=""):
+def create_walk_in(
+    *, window, item, channel, name, phone, id_type, id_number, actor, email="", language=None
+):
     """Register a walk-in, mail or online case: the person or file is at the window already,
-    so the case starts checked in, with `start` the time it arrived."""
+    so the case starts checked in, with `start` the time it arrived. `language`: the one the
+    person's messages are written in (an online application's); by default the portal's."""
     check_intake(actor, window, item, channel)
     for _attempt in range(5):
         try:
@@ -110,6 +114,7 @@ def create_walk_in(*, window, item, channel, name, phone, id_type, id_number, ac
                     id_type=id_type,
                     id_number=id_number,
                     email=email or "",
+                    language=language or settings.LANGUAGE_CODE,
                     handled_by=actor,
                 )
                 record_event(

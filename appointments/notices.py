@@ -6,8 +6,8 @@ queue_message.
 Each message is rendered from its template (appointments.texts: the file or the bureau's
 override) and handed to the outbox (appointments.outbox), which creates the notice at most once
 per key and sends it when the transaction commits. A message to a person is written in their
-language (`in_language_of`: the booking's or the report's), whoever or whatever sends it: the
-person's request, a clerk's action, a task.
+language (`in_language_of`: the booking's, the report's or the online application's), whoever
+or whatever sends it: the person's request, a clerk's action, a task.
 """
 
 from django.conf import settings
@@ -38,8 +38,9 @@ def queue_message(purpose, key, *, channel, recipient, facts):
 
 
 def in_language_of(person):
-    """Everything said to `person` (a Case or a Complaint) inside this block, the names of
-    items and windows included, is in the language they used."""
+    """Everything said to `person` (a Case, a Complaint or an online Application: anything
+    with a `language`) inside this block, the names of items and windows included, is in the
+    language they used."""
     return translation.override(person.language)
 
 

@@ -24,7 +24,8 @@ sent in UCS-2: one segment holds SMS_SEGMENT (70) characters, a longer message i
 parts of SMS_PART (67). Each purpose has a budget of segments (Purpose.sms_segments): one for a
 message without a link, two for one with a link (a private link alone is some 85 characters);
 tests/appointments/test_sms_texts.py renders every text with realistic values against it.
-A text is written in the person's language: the booking's or the report's `language`.
+A text is written in the person's language: the booking's, the report's or the application's
+`language`.
 """
 
 import math
