@@ -4,8 +4,18 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class PublicView(APIView):
+    """An endpoint anyone may call (a person without an account, a kiosk, a display): no session,
+    so no CSRF or login work, and a staff member's session does not turn it into a staff call."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
 
 
 class Conflict(exceptions.APIException):

@@ -13,11 +13,9 @@ from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from ipservice.api import Conflict, form_errors
+from ipservice.api import Conflict, PublicView, form_errors
 from windows.models import ServicePoint
 
 from .. import phone_codes, services, slots
@@ -68,12 +66,6 @@ REFUSED = {
     429: OpenApiResponse(description="`rate_limited`: too many requests from this address."),
 }
 LOOKUP_LIMITED = {429: REFUSED[429]}
-
-
-class PublicView(APIView):
-    # Token-less JSON clients: no session authentication, hence no CSRF check.
-    authentication_classes = []
-    permission_classes = [AllowAny]
 
 
 class WindowSlotsView(PublicView):

@@ -6,11 +6,10 @@ import datetime as dt
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from ipservice import dates
+from ipservice.api import PublicView
 
 from .. import workdays
 from ..constants import CalendarSource, DayKind
@@ -88,12 +87,6 @@ def _query(serializer_class, request):
     query = serializer_class(data=request.query_params)
     query.is_valid(raise_exception=True)  # 400 in the shape of ipservice/api.py
     return query.validated_data
-
-
-class PublicView(APIView):
-    # Anyone may call these, so no session (and no CSRF or login work) is involved.
-    authentication_classes = []
-    permission_classes = [AllowAny]
 
 
 class DueDateView(PublicView):

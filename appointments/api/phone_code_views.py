@@ -10,14 +10,14 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
-from ipservice.api import form_errors
+from ipservice.api import PublicView, form_errors
 
 from .. import phone_codes
 from ..forms import PhoneCodeRequestForm
 from ..masking import mask_phone
 from ..outbox import SmsLimitReached
 from ..views.phone_code import RATE_GROUP
-from .booking_views import LOOKUP_LIMITED, PublicView, RateLimited, enforce_rate
+from .booking_views import LOOKUP_LIMITED, RateLimited, enforce_rate
 
 
 class PhoneCodeRequestSerializer(serializers.Serializer):

@@ -25,10 +25,10 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from appointments.api.booking_views import PublicView, RateLimited
+from appointments.api.booking_views import RateLimited
 from appointments.api.case_serializers import raise_as_api_error
 from appointments.forms import PersonForm
-from ipservice.api import Conflict, form_errors
+from ipservice.api import Conflict, PublicView, form_errors
 from windows.models import ServicePoint
 
 from .. import services, waiting

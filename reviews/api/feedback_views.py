@@ -21,11 +21,10 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from appointments import deadlines
 from ipservice import dates
-from ipservice.api import Conflict, form_errors
+from ipservice.api import Conflict, PublicView, form_errors
 from ipservice.authentication import TokenAuthentication
 from windows.api.permissions import IsBureau
 
@@ -65,14 +64,10 @@ def django_error_as_api_error(error):
     return ValidationError({"non_field_errors": [str(m) for m in error.messages]})
 
 
-class RatingCreateView(APIView):
+class RatingCreateView(PublicView):
     """POST /reviews/: the person served rates their completed case with the token of their
-    invitation link."""
-
-    # The person is anonymous; a staff session must not turn this into a CSRF-checked call,
-    # and staff never rate through it on anyone's behalf (entered_by is for the pad page).
-    authentication_classes = []
-    permission_classes = []
+    invitation link. Staff never rate through it on anyone's behalf (entered_by is for the pad
+    page)."""
 
     @extend_schema(
         request=RatingInputSerializer, responses={201: RatingSerializer, **ERROR_RESPONSES}
