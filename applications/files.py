@@ -9,7 +9,8 @@
 - a PDF must open (pypdf) and not be locked by a password;
 - with APPLICATION_CLAMD_SOCKET set, clamd scans it (INSTREAM) and a finding refuses it.
 
-check() answers a CleanFile or raises FileRefused, whose message names the file.
+check() answers a CleanFile or raises FileRefused, whose message names the file. serve() gives a
+stored file back, to the status page and the API alike, as an attachment that no browser runs.
 """
 
 import io
@@ -24,10 +25,14 @@ from pathlib import PurePosixPath
 import filetype
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.http import FileResponse, Http404
+from django.utils.cache import add_never_cache_headers
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
+
+from .models import Submission
 
 MB = 1024 * 1024
 NAME_MAX = 100
@@ -165,6 +170,31 @@ def _clean_image(name, content, kind):
     except Image.DecompressionBombWarning as exc:
         message = _("The image %(name)s has too many pixels.") % {"name": name}
         raise FileRefused(message, "bad_image") from exc
+
+
+def serve(application, material_id, submission_id=None):
+    """The current file of one material of `application` (or the earlier one `submission_id`)
+    as an attachment, never shown inline, with nosniff and no caching; 404 when there is none.
+    The caller has checked that the asker may see `application`."""
+    submissions = Submission.objects.filter(application=application, material_id=material_id)
+    if submission_id is not None:
+        if not str(submission_id).isdigit() or len(str(submission_id)) > 18:
+            raise Http404()
+        submission = submissions.filter(pk=int(submission_id)).first()
+    else:
+        submission = submissions.filter(superseded_at=None).first()
+    if submission is None or not submission.file:
+        raise Http404()
+    response = FileResponse(
+        submission.file.open("rb"),
+        as_attachment=True,
+        filename=submission.original_name,
+        content_type=submission.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    add_never_cache_headers(response)
+    return response
 
 
 # --- antivirus (off unless APPLICATION_CLAMD_SOCKET names clamd's socket) --------------------

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from appointments.constants import IdType
+from appointments.models import Person
 from windows.models import is_bureau
 
 from .constants import Action, Delivery, LimitUnit, Review, Status
@@ -61,7 +61,11 @@ class ApplicationQuerySet(models.QuerySet):
         return self.filter(window__memberships__user=user)
 
 
-class Application(models.Model):
+class Application(Person):
+    """An online application. The applicant's fields are a booking's (appointments.models
+    .Person: name, phone, ID document, email, and the language every notice of the application,
+    and of the case made on acceptance, is written in, whoever or whatever sends it)."""
+
     reference = models.CharField(
         pgettext_lazy("application", "reference"), max_length=20, unique=True
     )
@@ -79,20 +83,6 @@ class Application(models.Model):
     )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PREREVIEW
-    )
-    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
-    phone = models.CharField(_("mobile number"), max_length=11)
-    id_type = models.CharField(_("ID type"), max_length=12, choices=IdType.choices)
-    id_number = models.CharField(_("ID number"), max_length=40)
-    email = models.EmailField(_("email"), blank=True, default="")
-    # As a booking's (appointments.models.Case.language): every notice of the application, and
-    # of the case made on acceptance, is written in it, whoever or whatever sends it.
-    language = models.CharField(
-        _("language"),
-        max_length=10,
-        choices=settings.LANGUAGES,
-        default=settings.LANGUAGE_CODE,
-        help_text=_("The language the person applied in: their messages are written in it."),
     )
     notes = models.TextField(_("notes"), blank=True, default="")
 

@@ -28,9 +28,8 @@ from appointments.views.phone_code import send_code_from_page, wants_code
 from catalog.models import ServiceItem
 from ipservice import private_links
 
-from . import services
+from . import files, services
 from .api.serializers import events, material_states
-from .api.views import file_response
 from .constants import Action, Status
 from .exceptions import ApplicationError
 from .forms import (
@@ -183,7 +182,7 @@ def status(request, application):
 @require_GET
 @applicant_page
 def status_file(request, application, material_id):
-    return file_response(application, material_id)
+    return files.serve(application, material_id)
 
 
 def _message(exc):

@@ -76,8 +76,35 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(status=Status.BOOKED, channel=Channel.BOOKING)
 
 
-class Case(models.Model):
-    """A matter handled at a window. A booking is a case from the moment it is made (booked)."""
+class Person(models.Model):
+    """The person a matter is for, in one place: a case's (booking, walk-in, mail) and an
+    online application's (applications.models.Application inherits it). The real name, the
+    mainland mobile number and the ID document (checked by forms.PersonForm), an optional email
+    that gets a copy of every notice, and the language every message to them is written in
+    (notices.in_language_of)."""
+
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
+    phone = models.CharField(_("mobile number"), max_length=11)
+    id_type = models.CharField(_("ID type"), max_length=12, choices=IdType.choices)
+    id_number = models.CharField(_("ID number"), max_length=40)
+    email = models.EmailField(_("email"), blank=True, default="")
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_(
+            "The language the person booked or applied in: their messages are written in it."
+        ),
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Case(Person):
+    """A matter handled at a window, for a Person. A booking is a case from the moment it is
+    made (booked)."""
 
     reference = models.CharField(_("reference"), max_length=20, unique=True)
     # No index of its own: the (window, start) index below serves every lookup by window.
@@ -108,19 +135,6 @@ class Case(models.Model):
     )
     # Kept with the case so that lists sort and filter without joining the slot.
     start = models.DateTimeField(_("appointment time"), null=True, blank=True)
-
-    name = models.CharField(_("name"), max_length=50)
-    phone = models.CharField(_("mobile number"), max_length=11)
-    id_type = models.CharField(_("ID type"), max_length=12, choices=IdType.choices)
-    id_number = models.CharField(_("ID number"), max_length=40)
-    email = models.EmailField(_("email"), blank=True, default="")
-    language = models.CharField(
-        _("language"),
-        max_length=10,
-        choices=settings.LANGUAGES,
-        default=settings.LANGUAGE_CODE,
-        help_text=_("The language the person booked in: their messages are written in it."),
-    )
 
     accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
     legal_due = models.DateField(_("legal due date"), null=True, blank=True)

@@ -13,8 +13,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
-from django.utils.cache import add_never_cache_headers
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, parsers, status
@@ -27,11 +26,11 @@ from appointments.api.case_serializers import raise_as_api_error
 from catalog.models import ServiceItem
 from ipservice.api import Conflict, form_errors
 
-from .. import services
+from .. import files, services
 from ..constants import Action, Status
 from ..exceptions import ApplicationError
 from ..forms import ApplicationForm, CorrectionForm
-from ..models import Application, Submission
+from ..models import Application
 from .serializers import (
     ApplicationDetailSerializer,
     ApplicationSerializer,
@@ -276,27 +275,4 @@ class FileView(APIView):
                 raise exceptions.NotAuthenticated()
             application = services.get_for_user(request.user, pk)
             earlier = request.query_params.get("submission")
-        return file_response(application, material_id, earlier)
-
-
-def file_response(application, material_id, submission_id=None):
-    """The file as an attachment, never shown inline, with nosniff and no caching."""
-    submissions = Submission.objects.filter(application=application, material_id=material_id)
-    if submission_id is not None:
-        if not str(submission_id).isdigit() or len(str(submission_id)) > 18:
-            raise Http404()
-        submission = submissions.filter(pk=int(submission_id)).first()
-    else:
-        submission = submissions.filter(superseded_at=None).first()
-    if submission is None or not submission.file:
-        raise Http404()
-    response = FileResponse(
-        submission.file.open("rb"),
-        as_attachment=True,
-        filename=submission.original_name,
-        content_type=submission.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    add_never_cache_headers(response)
-    return response
+        return files.serve(application, material_id, earlier)

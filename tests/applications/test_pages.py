@@ -2,6 +2,7 @@
 the corrections' upload, the staff list and review page with each action, and who may open what."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -73,6 +74,20 @@ def test_the_form_has_one_upload_per_material_as_the_catalog_says(
     assert not form.fields[f"material_{materials[1].pk}"].required  # tolerable
     assert not form.fields[f"material_{materials[2].pk}"].required  # optional
     assert list(form.fields["window"].queryset) == [window_a]
+
+
+def test_every_field_names_its_help_and_its_error(client, item, window_a, materials):
+    """aria-describedby (Django's <id>_helptext and <id>_error) names elements on the page: the
+    help text of each upload and the message of each refused field are read with the field."""
+    missing_file = {f"material_{materials[0].pk}": None}
+    page = apply(client, item, window_a, materials, phone="12", name="", **missing_file)
+    html = page.content.decode()
+    assert page.status_code == 200
+    ids = set(re.findall(r'\bid="([^"]+)"', html))
+    named = {n for v in re.findall(r'aria-describedby="([^"]+)"', html) for n in v.split()}
+    upload = f"id_material_{materials[0].pk}"
+    assert {"id_name_error", "id_phone_error", f"{upload}_helptext", f"{upload}_error"} <= named
+    assert named <= ids
 
 
 def test_applying_leads_to_the_private_status_page(client, item, window_a, materials):
