@@ -9,5 +9,5 @@ class AppointmentsConfig(AppConfig):
     def ready(self):
         # Connects the receivers that forget cached values when their rows change: workdays the
         # calendar (the bureau's holidays), slots the days of a window (the window, its hours,
-        # its items).
-        from . import slots, workdays  # noqa: F401
+        # its items), cached_rows the window and the item a booking names.
+        from . import cached_rows, slots, workdays  # noqa: F401

@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from appointments import services, slots
+from appointments import cached_rows, services, slots
 from appointments.models import Slot
 from tests.appointments.factories import client_address, person, phone_code
 from tests.catalog.factories import ServiceItemFactory
@@ -124,10 +124,11 @@ def test_a_warm_read_makes_no_query(api, window, django_assert_num_queries):
 
 
 def test_a_booking_on_a_day_seen_before_reads_nothing_but_its_own_rules(api, window):
-    """The booking API finds the slot in the cache: its queries are the form's (the window, the
-    item) and its transaction's own (the person's locks, the fair-booking counts, the claim, the
-    case, its event, the notice in a savepoint). The slot's end, for the confirmation and the
-    answer, comes with the slot the form found: the row is not read again."""
+    """The booking API finds the slot in the cache, and the window and the item the first
+    booking read (appointments.cached_rows): its queries are the phone code's and its
+    transaction's own (the person's locks, the fair-booking counts, the claim, the case, its
+    event, the notice in a savepoint). The slot's end, for the confirmation and the answer, comes
+    with the slot the form found: the row is not read again."""
     warm(api, window)
     book(api, window, 1, start="2026-09-30T10:00:00+08:00")  # the day's value is now forgotten
     warm(api, window)
@@ -139,8 +140,6 @@ def test_a_booking_on_a_day_seen_before_reads_nothing_but_its_own_rules(api, win
     booking = sql[:commit]
     reads = [q for q in booking if q.startswith("SELECT") and "pg_advisory" not in q]
     assert [q.split(" FROM ")[1].split()[0] for q in reads] == [
-        '"windows_servicepoint"',
-        '"catalog_serviceitem"',
         '"appointments_phonecode"',  # the newest code of the phone
         '"appointments_case"',  # the fair-booking counts
     ]
@@ -153,6 +152,67 @@ def test_a_booking_on_a_day_seen_before_reads_nothing_but_its_own_rules(api, win
     ]
     inserted = [q.split()[2] for q in booking if q.startswith("INSERT")]
     assert inserted == ['"appointments_case"', '"appointments_caseevent"', '"appointments_notice"']
+
+
+# The window and the item a booking names (appointments.cached_rows) ----------------------------
+
+
+def test_a_window_closed_after_a_booking_refuses_the_next_one_at_once(api, window):
+    book(api, window, 1)  # the window's row is now kept
+    window.active = False
+    window.save()
+    data = {"window": window.pk, "item": "PAT-01", "start": START, **person(2)}
+    data["phone_code"] = phone_code(data["phone"])
+    response = api.post("/api/v1/appointments/", data, format="json")
+    assert response.status_code == 400
+    assert "window" in response.json()["errors"]
+    assert Slot.objects.get(start=dt.datetime(2026, 9, 30, 9, tzinfo=CST)).booked == 1
+
+
+def test_an_item_withdrawn_after_a_booking_refuses_the_next_one_at_once(api, window, item):
+    book(api, window, 1)  # the item's row is now kept
+    item.active = False
+    item.save()
+    data = {"window": window.pk, "item": "PAT-01", "start": START, **person(2)}
+    data["phone_code"] = phone_code(data["phone"])
+    response = api.post("/api/v1/appointments/", data, format="json")
+    assert response.status_code == 400
+    assert "item" in response.json()["errors"]
+
+
+def test_the_next_confirmation_names_the_window_and_the_item_as_they_are_now(api, window, item):
+    book(api, window, 1)
+    window.name = "徐汇区知识产权服务站（新址）"
+    window.address = "漕溪北路1号"
+    window.save()
+    item.name = "专利权质押登记（更名）"
+    item.save()
+    answer = book(api, window, 2)
+    assert answer["window_name"] == "徐汇区知识产权服务站（新址）"
+    assert answer["address"] == "漕溪北路1号"
+    assert answer["item_name"] == "专利权质押登记（更名）"
+
+
+def test_a_change_rolled_back_leaves_the_kept_rows_alone(api, window):
+    book(api, window, 1)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        window.active = False
+        window.save()
+        # Inside the transaction the database is read: its own change is seen...
+        assert cached_rows.active_window(window.pk) is None
+        raise RuntimeError("rolled back")
+    # ...and, rolled back, nothing was forgotten or kept wrongly: the window books.
+    assert cached_rows.active_window(window.pk) == window
+    book(api, window, 2)
+
+
+def test_a_hostile_item_code_makes_no_cache_key(api, window):
+    data = {"window": window.pk, "item": "PAT 01\t", "start": START, **person(1)}
+    data["phone_code"] = phone_code(data["phone"])
+    response = api.post("/api/v1/appointments/", data, format="json")
+    assert response.status_code == 400
+    assert "item" in response.json()["errors"]
+    assert cached_rows.published_item("PAT 01\t") is None
 
 
 def test_a_slot_filled_since_this_process_saw_it_is_still_full(api, window, item):
