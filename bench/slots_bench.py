@@ -6,7 +6,16 @@
 Loads one window with a month of bookings, starts gunicorn on 127.0.0.1 (loopback only), and
 measures requests per second and p50/p95 latency of
   1. GET /api/v1/windows/{id}/slots/ at 20 concurrent clients, and /healthz in the same run;
-  2. POST /api/v1/appointments/ spread over many slots at 16 clients.
+  2. POST /api/v1/appointments/ spread over many slots at 16 clients, against /healthz measured
+     just before and just after (the machine's speed changes within minutes).
+
+Before and after a change, in the same session:
+
+    git worktree add ../before <commit>
+    BENCH_CODE=../before DATABASE_URL=postgres://postgres@127.0.0.1:5432/ipservice_before_bench \
+        .venv/bin/python bench/slots_bench.py
+
+measures that checkout's code with this script (stats_bench.py says how); alternate the two.
 Every loop is bounded in time and count. Not a test: the figures go into the README. Each run
 first deletes the bookings of earlier runs, vacuums the tables bookings write and makes a
 checkpoint (vacuum()), so that runs start alike.
@@ -50,9 +59,7 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ipservice.settings")
 os.environ["BOOKING_RATE_LIMIT"] = "1000000/m"
 os.environ["LOOKUP_RATE_LIMIT"] = "1000000/m"
@@ -60,13 +67,15 @@ os.environ["MAX_ACTIVE_BOOKINGS_PER_PHONE"] = "1000000"
 os.environ["MAX_ACTIVE_BOOKINGS_PER_ID"] = "1000000"
 os.environ["PHONE_VERIFICATION"] = "0"
 
-from stats_bench import ensure_database, setup_django  # noqa: E402  (same database set-up)
+# ROOT: the checkout measured (BENCH_CODE, see stats_bench); the same database set-up.
+from stats_bench import CODE, OTHER_CHECKOUT, ROOT, ensure_database, setup_django  # noqa: E402
 
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
 WORKERS = os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1)))
 DURATION = float(os.environ.get("BENCH_SECONDS", "10"))
 MAX_REQUESTS = 200_000
+HEALTH_SECONDS = 4  # /healthz just before and just after the bookings
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
 
@@ -215,6 +224,10 @@ def start_server():
         DJANGO_SECURE_SSL_REDIRECT="0",
         DJANGO_LOG_LEVEL="WARNING",
     )
+    if CODE:  # another checkout's code: without the editable install's finder (stats_bench)
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(OTHER_CHECKOUT), env.get("PYTHONPATH")])
+        )
     cmd = [
         str(Path(sys.executable).parent / "gunicorn"),  # the running interpreter's virtualenv
         "ipservice.wsgi",
@@ -370,7 +383,7 @@ def main():
             day = days[(index + counter) % len(days)]
             return "GET", f"/api/v1/windows/{window_id}/slots/?item={item_code}&date={day}", None
 
-        _slots, health = against_healthz("slots", slots_request)
+        against_healthz("slots", slots_request)
 
         conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
         starts = []
@@ -398,16 +411,24 @@ def main():
             return "POST", "/api/v1/appointments/", body
 
         load(4, booking_request, seconds=1)  # warm-up: each worker's connections and caches
+        # This machine's speed varies, within minutes (/healthz alone ran at 800 to 2,600 req/s
+        # in one hour): the ratio says how the booking path does against /healthz, measured
+        # just before and just after the bookings, whatever the machine's state.
+        health_before = load(20, health_request, seconds=HEALTH_SECONDS)
         client_cpu, before = time.process_time(), server_cpu()
         booking = load(16, booking_request, seconds=min(DURATION, 8))
-        after = server_cpu()
+        after, client_cpu = server_cpu(), time.process_time() - client_cpu
+        health_after = load(20, health_request, seconds=HEALTH_SECONDS)
         show("POST appointments (16 clients)", booking)
-        # This machine's speed varies (/healthz alone ran at 800 to 1,600 req/s in one day):
-        # the ratio says how the booking path does against it, whatever the machine's state.
-        print(f"  bookings/healthz throughput ratio: {booking['rps'] / health['rps']:.3f}")
+        health_rps = (health_before["rps"] + health_after["rps"]) / 2
+        print(
+            f"  GET /healthz just before and after: {health_before['rps']:.1f} and "
+            f"{health_after['rps']:.1f} req/s"
+        )
+        print(f"  bookings/healthz throughput ratio: {booking['rps'] / health_rps:.3f}")
         # Everything shares the two cores: say where the CPU time of one booking went.
         shares = {name: after[name] - before[name] for name in after if before[name] is not None}
-        shares["load generator"] = time.process_time() - client_cpu
+        shares["load generator"] = client_cpu
         print(
             "  CPU per booking: "
             + ", ".join(f"{n} {1000 * t / booking['requests']:.1f} ms" for n, t in shares.items())

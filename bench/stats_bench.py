@@ -28,7 +28,19 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parents[1]
+# BENCH_CODE: the checkout whose code is measured, by default this one; another (a git worktree of
+# an older commit) is measured by this same script, so that "before" and "now" differ only in the
+# code. The project is installed editable (make setup), and the editable finder would answer for
+# a module that checkout lacks with this checkout's: it is taken out, here and in the servers the
+# benchmarks start (bench/other_checkout/sitecustomize.py, put on their PYTHONPATH).
+CODE = os.environ.get("BENCH_CODE")
+ROOT = Path(CODE).resolve() if CODE else Path(__file__).resolve().parents[1]
+OTHER_CHECKOUT = Path(__file__).resolve().parent / "other_checkout"
+if CODE:
+    sys.path.insert(0, str(OTHER_CHECKOUT))
+    import sitecustomize  # noqa: E402, F401  (this one's, above: the editable finder taken out)
+
+    os.chdir(ROOT)  # Celery puts the working directory first on sys.path
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ipservice.settings")
 
