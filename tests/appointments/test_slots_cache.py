@@ -157,27 +157,20 @@ def test_a_booking_on_a_day_seen_before_reads_nothing_but_its_own_rules(api, win
 # The window and the item a booking names (appointments.cached_rows) ----------------------------
 
 
-def test_a_window_closed_after_a_booking_refuses_the_next_one_at_once(api, window):
-    book(api, window, 1)  # the window's row is now kept
-    window.active = False
-    window.save()
+@pytest.mark.parametrize("withdrawn", ["window", "item"])
+def test_a_window_closed_or_an_item_withdrawn_refuses_the_next_booking_at_once(
+    api, window, item, withdrawn
+):
+    book(api, window, 1)  # the window's and the item's rows are now kept
+    row = window if withdrawn == "window" else item
+    row.active = False
+    row.save()
     data = {"window": window.pk, "item": "PAT-01", "start": START, **person(2)}
     data["phone_code"] = phone_code(data["phone"])
     response = api.post("/api/v1/appointments/", data, format="json")
     assert response.status_code == 400
-    assert "window" in response.json()["errors"]
+    assert withdrawn in response.json()["errors"]
     assert Slot.objects.get(start=dt.datetime(2026, 9, 30, 9, tzinfo=CST)).booked == 1
-
-
-def test_an_item_withdrawn_after_a_booking_refuses_the_next_one_at_once(api, window, item):
-    book(api, window, 1)  # the item's row is now kept
-    item.active = False
-    item.save()
-    data = {"window": window.pk, "item": "PAT-01", "start": START, **person(2)}
-    data["phone_code"] = phone_code(data["phone"])
-    response = api.post("/api/v1/appointments/", data, format="json")
-    assert response.status_code == 400
-    assert "item" in response.json()["errors"]
 
 
 def test_the_next_confirmation_names_the_window_and_the_item_as_they_are_now(api, window, item):
