@@ -118,6 +118,8 @@ def main():
 
     from bench import stats_bench
 
+    if stats_bench.CODE:  # the children would import this checkout's code
+        raise SystemExit("BENCH_CODE is not supported by this benchmark.")
     stats_bench.ensure_database()
     stats_bench.setup_django()
     stats_bench.build(args)

@@ -23,6 +23,7 @@ import datetime as dt
 import io
 import os
 import random
+import runpy
 import sys
 import time
 from pathlib import Path
@@ -37,9 +38,7 @@ CODE = os.environ.get("BENCH_CODE")
 ROOT = Path(CODE).resolve() if CODE else Path(__file__).resolve().parents[1]
 OTHER_CHECKOUT = Path(__file__).resolve().parent / "other_checkout"
 if CODE:
-    sys.path.insert(0, str(OTHER_CHECKOUT))
-    import sitecustomize  # noqa: E402, F401  (this one's, above: the editable finder taken out)
-
+    runpy.run_path(str(OTHER_CHECKOUT / "sitecustomize.py"))  # here, as in the servers
     os.chdir(ROOT)  # Celery puts the working directory first on sys.path
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ipservice.settings")

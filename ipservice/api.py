@@ -11,9 +11,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 
 class PublicView(APIView):
-    """An endpoint anyone may call (a person without an account, a kiosk, a display): no session,
-    so no CSRF or login work, and a staff member's session does not turn it into a staff call."""
-
+    # An endpoint anyone may call (a person without an account, a kiosk, a display): no session,
+    # so no CSRF or login work, and a staff member's session does not turn it into a staff call.
+    # (A comment, not a docstring: the API schema would show a docstring to every endpoint.)
     authentication_classes = []
     permission_classes = [AllowAny]
 

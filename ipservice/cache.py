@@ -59,7 +59,8 @@ class OneClientRedisCacheClient(RedisCacheClient):
     invites a client of one's own). A redis.Redis is only a front to the pool, safe to share
     between threads; making one fills a dict of about 170 reply callbacks: 0.15 ms of CPU (more
     than a GET's round trip, 0.13 ms), measured on the 2-core machine of the README's benchmark.
-    A booking makes four cache calls: 0.6 ms of its 10 ms; the slots endpoint one per request.
+    A booking makes six cache calls (the rate limit's two, the window, the item, the day, the
+    places forgotten on commit); the slots endpoint one per request.
 
     The portal names one Redis server (settings.CACHES): every call uses its pool. With read
     replicas named too, the reads of a process would keep to the one replica it chose first."""
