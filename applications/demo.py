@@ -211,15 +211,11 @@ def _accept(application, number, at, clerk):
         channel=CaseChannel.ONLINE,
         status=CaseStatus.ACCEPTED,
         start=application.created_at,
-        name=application.name,
-        phone=application.phone,
-        id_type=application.id_type,
-        id_number=application.id_number,
-        email=application.email,
         handled_by=clerk,
         accepted_on=accepted_on,
         is_demo=True,
         **cases.due_dates(application.item, accepted_on),
+        **application.person(),
     )
     services.current_submissions(application).update(review=Review.FINE)
     application.status, application.decided_at, application.case = Status.ACCEPTED, at, case

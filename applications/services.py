@@ -403,13 +403,8 @@ def _open_case(application, actor):
         window=application.window,
         item=application.item,
         channel=CaseChannel.ONLINE,
-        name=application.name,
-        phone=application.phone,
-        id_type=application.id_type,
-        id_number=application.id_number,
-        email=application.email,
-        language=application.language,
         actor=actor,
+        **application.person(),
     )
 
 

@@ -101,6 +101,13 @@ class Person(models.Model):
     class Meta:
         abstract = True
 
+    PERSON_FIELDS = ("name", "phone", "id_type", "id_number", "email", "language")
+
+    def person(self):
+        """The person's fields as keyword arguments: another record of the same person (the
+        case of an accepted online application) is made with them."""
+        return {name: getattr(self, name) for name in self.PERSON_FIELDS}
+
 
 class Case(Person):
     """A matter handled at a window, for a Person. A booking is a case from the moment it is

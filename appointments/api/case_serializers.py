@@ -22,7 +22,7 @@ def raise_as_api_error(exc: DjangoValidationError):
     raise serializers.ValidationError(serializers.as_serializer_error(exc)) from exc
 
 
-PERSON_FIELDS = ("name", "phone", "id_type", "id_number", "email")
+PERSON_FIELDS = tuple(PersonForm.base_fields)  # name, phone, ID type and number, email
 
 
 @extend_schema_field(

@@ -42,7 +42,7 @@ from .phone_code import send_code_from_page, wants_code
 DRAFT_KEY = "booking_draft"
 # The last booking made in this browser, so that a second click on "Book" finds it again.
 LAST_KEY = "booking_last"
-PERSON_FIELDS = ("name", "phone", "id_type", "id_number", "email")
+PERSON_FIELDS = tuple(PersonForm.base_fields)  # name, phone, ID type and number, email
 # The draft's phone whose SMS code was right (the details step spends the code).
 VERIFIED_KEY = "verified_phone"
 # An abandoned draft (with a name and ID number in it) should not outlive the visit.
