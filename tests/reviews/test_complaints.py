@@ -5,7 +5,6 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -21,7 +20,7 @@ from .factories import ComplaintFactory, CompletedCaseFactory
 from .feedback_fixtures import *  # noqa: F403
 from .feedback_fixtures import login, shanghai
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]  # rate limits
 
 FORM = {
     "name": "李四",
@@ -34,13 +33,6 @@ FORM = {
 def coded(**changes):
     """The form with a right SMS code for its phone (issue 10), made through the real path."""
     return {**FORM, "phone_code": phone_code("13912345678", "complaint"), **changes}
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def lookup(client, reference, phone):
