@@ -2,6 +2,7 @@
 bureau's handling with steps, a link to a case or window, and the reply that closes it."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -69,6 +70,20 @@ def test_bad_reports_are_refused_with_messages(client):
     response = client.post("/complaints/new/", {**FORM, "window": "999999"})
     assert "window" in response.context["form"].errors
     assert not Complaint.objects.exists()
+
+
+def test_every_field_names_its_help_and_its_error(client):
+    """The report form renders its fields with the project's one-field include: the ids that
+    aria-describedby names (Django's <id>_helptext and <id>_error) are on the page, so the
+    help text and the message of a refused field are read with the field."""
+    response = client.post("/complaints/new/", {**FORM, "phone": "12345", "description": ""})
+    html = response.content.decode()
+    assert response.status_code == 200
+    ids = set(re.findall(r'\bid="([^"]+)"', html))
+    named = {n for v in re.findall(r'aria-describedby="([^"]+)"', html) for n in v.split()}
+    assert {"id_phone_helptext", "id_phone_error", "id_description_error"} <= named
+    assert named <= ids
+    assert '_help"' not in html
 
 
 def test_lookup_by_reference_and_phone(english):
