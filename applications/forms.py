@@ -12,7 +12,7 @@ from catalog.constants import ItemLevel
 from windows.constants import Level
 from windows.models import ServicePoint
 
-from . import files
+from . import files, services
 from .constants import Delivery
 
 PREFIX = "material_"
@@ -156,6 +156,20 @@ class ApplicationForm(MaterialFilesMixin, PhoneCodeCheck, PersonForm):
     def person(self):
         data = self.cleaned_data
         return {key: data[key] for key in ("name", "phone", "id_type", "id_number", "email")}
+
+    def submit(self):
+        """The application this valid form describes (services.submit), for the page and the
+        API alike; each calls it in the transaction that spends the phone code."""
+        data = self.cleaned_data
+        return services.submit(
+            item=self.item,
+            window=data["window"],
+            person=self.person(),
+            files=self.clean_files_by_material,
+            notes=data["notes"],
+            delivery=data["delivery"],
+            address=data["address"],
+        )
 
 
 class CorrectionForm(MaterialFilesMixin, forms.Form):

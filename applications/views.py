@@ -78,7 +78,7 @@ def apply(request, code):
         ):
             return render(request, "applications/limited.html", {"item": item}, status=429)
         form = ApplicationForm(request.POST, request.FILES, item=item)
-        if form.is_valid() and (application := _submit(form, item)):
+        if form.is_valid() and (application := _submit(form)):
             response = redirect("applications:status", application.reference)
             response.status_code = 303
             return private_links.grant(
@@ -102,21 +102,12 @@ def apply(request, code):
     return render(request, "applications/apply.html", context)
 
 
-def _submit(form, item):
-    data = form.cleaned_data
+def _submit(form):
     with transaction.atomic():
         if form.phone_code_id is not None and not phone_codes.use(form.phone_code_id):
             form.add_error("phone_code", _("This code has been used. Ask for a new one."))
             return None
-        return services.submit(
-            item=item,
-            window=data["window"],
-            person=form.person(),
-            files=form.clean_files_by_material,
-            notes=data["notes"],
-            delivery=data["delivery"],
-            address=data["address"],
-        )
+        return form.submit()
 
 
 def applicant_page(view):

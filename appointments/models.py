@@ -76,15 +76,24 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(status=Status.BOOKED, channel=Channel.BOOKING)
 
 
-class Person(models.Model):
+class Contact(models.Model):
+    """Who to answer: the name and the mainland mobile number. Every Person has them; a
+    complaint (reviews.models.Complaint) has only them, no ID document."""
+
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
+    phone = models.CharField(_("mobile number"), max_length=11)
+
+    class Meta:
+        abstract = True
+
+
+class Person(Contact):
     """The person a matter is for, in one place: a case's (booking, walk-in, mail) and an
     online application's (applications.models.Application inherits it). The real name, the
     mainland mobile number and the ID document (checked by forms.PersonForm), an optional email
     that gets a copy of every notice, and the language every message to them is written in
     (notices.in_language_of)."""
 
-    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
-    phone = models.CharField(_("mobile number"), max_length=11)
     id_type = models.CharField(_("ID type"), max_length=12, choices=IdType.choices)
     id_number = models.CharField(_("ID number"), max_length=40)
     email = models.EmailField(_("email"), blank=True, default="")

@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from appointments.models import Contact
+
 from .constants import (
     AppealDecision,
     ComplaintStatus,
@@ -157,12 +159,11 @@ class Appeal(models.Model):
         return f"{self.rating_id} {self.get_decision_display()}"
 
 
-class Complaint(models.Model):
-    """A report of a matter that could not be done (办不成事反映)."""
+class Complaint(Contact):
+    """A report of a matter that could not be done (办不成事反映), by a Contact: a name and a
+    mobile number, no ID document or email (the report asks for none)."""
 
     reference = models.CharField(_("reference"), max_length=20, unique=True)
-    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
-    phone = models.CharField(_("mobile number"), max_length=11)
     matter = models.CharField(_("the matter"), max_length=200)
     window = models.ForeignKey(
         "windows.ServicePoint",

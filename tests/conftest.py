@@ -129,6 +129,18 @@ def _fresh_calendar_cache():
     workdays.clear_cache()
 
 
+@pytest.fixture
+def empty_cache():
+    """The cache empty before and after the test: rate-limit counters, cached days and rows live
+    there, and the pages' tests post from one address. Modules use it with
+    `pytestmark = [..., pytest.mark.usefixtures("empty_cache")]`."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _eager_tasks_by_default(request):
     """Tasks run in-process unless a test asks for the real worker (marker `redis` + the

@@ -93,18 +93,9 @@ class ApplicationListView(generics.ListCreateAPIView):
         form = ApplicationForm(data=request.data, files=request.FILES, item=item)
         if not form.is_valid():
             raise exceptions.ValidationError(form_errors(form))
-        data = form.cleaned_data
         with transaction.atomic():
             spend_phone_code(form)
-            application = services.submit(
-                item=item,
-                window=data["window"],
-                person=form.person(),
-                files=form.clean_files_by_material,
-                notes=data["notes"],
-                delivery=data["delivery"],
-                address=data["address"],
-            )
+            application = form.submit()
         return Response(NewApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
 
 

@@ -55,3 +55,23 @@ def person(**changes):
         "email": "",
         **changes,
     }
+
+
+def body(item, window, materials, /, **changes):
+    """What an applicant posts to POST /api/v1/applications/: the item, the window, the person,
+    the result by post, a file for each of the two required materials. A change of None leaves
+    that field out."""
+    data = {
+        "item": item.code,
+        "window": str(window.pk),
+        "name": "张三",
+        "phone": PHONE,
+        "id_type": "resident_id",
+        "id_number": ID_NUMBER,
+        "delivery": "post",
+        "address": "上海市徐汇区漕溪北路1号",
+        f"material_{materials[0].pk}": pdf(),
+        f"material_{materials[1].pk}": jpg(),
+        **changes,
+    }
+    return {k: v for k, v in data.items() if v is not None}

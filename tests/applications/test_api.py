@@ -13,37 +13,11 @@ from appointments.models import Notice
 from reviews.models import Rating
 
 from . import samples
-from .conftest import ID_NUMBER, PHONE, jpg, pdf
+from .conftest import PHONE, body, jpg, pdf
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 URL = "/api/v1/applications/"
-
-
-@pytest.fixture
-def empty_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def body(item, window, materials, /, **changes):
-    data = {
-        "item": item.code,
-        "window": str(window.pk),
-        "name": "张三",
-        "phone": PHONE,
-        "id_type": "resident_id",
-        "id_number": ID_NUMBER,
-        "delivery": "post",
-        "address": "上海市徐汇区漕溪北路1号",
-        f"material_{materials[0].pk}": pdf(),
-        f"material_{materials[1].pk}": jpg(),
-    }
-    data.update(changes)
-    return {k: v for k, v in data.items() if v is not None}
 
 
 def submit(api, item, window, materials, /, **changes):

@@ -9,38 +9,12 @@ from applications.models import Application
 from appointments.constants import NoticeChannel
 from appointments.models import Notice, SmsOutbox
 
-from .conftest import PHONE, jpg, pdf
+from .conftest import PHONE, body, jpg, pdf
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 URL = "/api/v1/applications/"
 EMAIL = "zhang.san@example.com"
-
-
-@pytest.fixture
-def empty_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def body(item, window, materials, **changes):
-    data = {
-        "item": item.code,
-        "window": str(window.pk),
-        "name": "张三",
-        "phone": PHONE,
-        "id_type": "resident_id",
-        "id_number": "11010519491231002X",
-        "delivery": "post",
-        "address": "上海市徐汇区漕溪北路1号",
-        f"material_{materials[0].pk}": pdf(),
-        f"material_{materials[1].pk}": jpg(),
-        **changes,
-    }
-    return data
 
 
 def act(api, user, application, action, data=None):

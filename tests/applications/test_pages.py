@@ -15,16 +15,7 @@ from appointments.models import Notice
 from . import samples
 from .conftest import ID_NUMBER, PHONE, jpg, pdf
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
-
-
-@pytest.fixture
-def fresh_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 
 def form_data(window, materials, **changes):

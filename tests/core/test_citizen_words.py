@@ -40,15 +40,6 @@ def fast_passwords(settings):
 
 
 @pytest.fixture
-def empty_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
 def demo(tmp_path, settings):
     settings.PHONE_VERIFICATION = False
     with time_machine.travel(NOW, tick=False):

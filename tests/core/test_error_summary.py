@@ -5,7 +5,7 @@ import re
 
 from django.conf import settings
 
-FIELD_INCLUDES = ("includes/form_fields.html", "reviews/includes/fields.html", "_pending_fields")
+FIELD_INCLUDES = ("includes/form_fields.html", "_pending_fields")
 TEMPLATE_DIRS = [
     settings.BASE_DIR / "templates",
     *sorted(settings.BASE_DIR.glob("*/templates")),

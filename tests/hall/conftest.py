@@ -2,7 +2,6 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.utils import timezone
 
 from tests.catalog.factories import CategoryFactory, ServiceItemFactory
@@ -22,10 +21,8 @@ def clock():
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+def _empty_cache(empty_cache):
+    """Every hall test starts and ends with an empty cache (tests/conftest.py)."""
 
 
 @pytest.fixture

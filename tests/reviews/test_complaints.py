@@ -2,10 +2,10 @@
 bureau's handling with steps, a link to a case or window, and the reply that closes it."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -21,7 +21,7 @@ from .factories import ComplaintFactory, CompletedCaseFactory
 from .feedback_fixtures import *  # noqa: F403
 from .feedback_fixtures import login, shanghai
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]  # rate limits
 
 FORM = {
     "name": "李四",
@@ -34,13 +34,6 @@ FORM = {
 def coded(**changes):
     """The form with a right SMS code for its phone (issue 10), made through the real path."""
     return {**FORM, "phone_code": phone_code("13912345678", "complaint"), **changes}
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def lookup(client, reference, phone):
@@ -77,6 +70,20 @@ def test_bad_reports_are_refused_with_messages(client):
     response = client.post("/complaints/new/", {**FORM, "window": "999999"})
     assert "window" in response.context["form"].errors
     assert not Complaint.objects.exists()
+
+
+def test_every_field_names_its_help_and_its_error(client):
+    """The report form renders its fields with the project's one-field include: the ids that
+    aria-describedby names (Django's <id>_helptext and <id>_error) are on the page, so the
+    help text and the message of a refused field are read with the field."""
+    response = client.post("/complaints/new/", {**FORM, "phone": "12345", "description": ""})
+    html = response.content.decode()
+    assert response.status_code == 200
+    ids = set(re.findall(r'\bid="([^"]+)"', html))
+    named = {n for v in re.findall(r'aria-describedby="([^"]+)"', html) for n in v.split()}
+    assert {"id_phone_helptext", "id_phone_error", "id_description_error"} <= named
+    assert named <= ids
+    assert '_help"' not in html
 
 
 def test_lookup_by_reference_and_phone(english):
