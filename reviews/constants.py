@@ -56,3 +56,14 @@ class ReportStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", pgettext_lazy("report status", "Failed")
+
+
+# How staff reached the person (回访/反馈); Step.method stores the code.
+CONTACT_METHODS = (
+    ("phone", _("Phone call")),
+    ("sms", _("SMS")),
+    ("in_person", _("In person")),
+    ("email", _("Email")),
+    ("letter", _("Letter")),
+)
+CONTACT_METHOD_LABELS = dict(CONTACT_METHODS)

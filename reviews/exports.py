@@ -23,7 +23,6 @@ from ipservice.spreadsheets import escape_formula
 from .constants import StepKind
 from .models import Step
 from .services.rectifications import is_on_time, late_steps, rectification_deadline
-from .services.steps import CONTACT_METHOD_LABELS
 
 CHUNK = 2000
 
@@ -46,8 +45,8 @@ def steps_text(rect):
     lines = []
     for step in rect.steps.all():
         actor = step.actor.get_username() if step.actor else ""
-        method = CONTACT_METHOD_LABELS.get(step.method, step.method)
-        parts = [local_time(step.at), StepKind(step.kind).label, actor, str(method), step.notes]
+        parts = [local_time(step.at), StepKind(step.kind).label, actor, str(step.method_label)]
+        parts.append(step.notes)
         lines.append(" ".join(str(part) for part in parts if part))
     return "\n".join(lines)
 

@@ -13,10 +13,9 @@ from appointments.validators import normalize_mobile, validate_mainland_mobile, 
 from catalog.models import ServiceItem
 from windows.models import ServicePoint
 
-from .constants import ComplaintStatus, RectificationStatus, Score, StepKind
+from .constants import CONTACT_METHODS, ComplaintStatus, RectificationStatus, Score, StepKind
 from .services.complaints import COMPLAINT_STEPS
 from .services.ratings import RATING_TAGS, STAFF_CHANNELS
-from .services.steps import CONTACT_METHODS
 
 # Best first, as the national 好差评 forms list them.
 LEVELS = sorted(Score.choices, reverse=True)

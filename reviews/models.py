@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 from appointments.models import Contact
 
 from .constants import (
+    CONTACT_METHOD_LABELS,
     AppealDecision,
     ComplaintStatus,
     RatingChannel,
@@ -249,6 +250,11 @@ class Step(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"
+
+    @property
+    def method_label(self):
+        """How the person was reached, in the reader's language ("" when not said)."""
+        return CONTACT_METHOD_LABELS.get(self.method, self.method)
 
 
 class AnnualReport(models.Model):

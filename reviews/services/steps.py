@@ -3,17 +3,8 @@ the person was reached."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-# How staff reached the person (回访/反馈); Step.method stores the code.
-CONTACT_METHODS = (
-    ("phone", gettext_lazy("Phone call")),
-    ("sms", gettext_lazy("SMS")),
-    ("in_person", gettext_lazy("In person")),
-    ("email", gettext_lazy("Email")),
-    ("letter", gettext_lazy("Letter")),
-)
-CONTACT_METHOD_LABELS = dict(CONTACT_METHODS)
+from ..constants import CONTACT_METHOD_LABELS
 
 
 def require_notes(notes, field="notes"):

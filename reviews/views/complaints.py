@@ -45,7 +45,6 @@ from ..services.complaints import (
     submit_complaint,
 )
 from ..services.complaints import complaint_step as record_complaint_step
-from ..services.steps import CONTACT_METHOD_LABELS
 from .ratings import apply_form_errors
 
 PAGE_SIZE = 50
@@ -187,10 +186,7 @@ def complaint_list(request):
 
 
 def _staff_steps(complaint):
-    steps = list(Step.objects.filter(complaint=complaint).select_related("actor"))
-    for step in steps:
-        step.method_label = CONTACT_METHOD_LABELS.get(step.method, step.method)
-    return steps
+    return list(Step.objects.filter(complaint=complaint).select_related("actor"))
 
 
 def _detail_context(complaint, **forms):

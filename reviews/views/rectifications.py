@@ -41,7 +41,6 @@ from ..services.rectifications import (
     reply,
     verify,
 )
-from ..services.steps import CONTACT_METHOD_LABELS
 from .ratings import apply_form_errors, rating_summary
 
 PAGE_SIZE = 50
@@ -108,10 +107,7 @@ def rectification_list(request):
 
 
 def _steps(rect):
-    steps = list(Step.objects.filter(rectification=rect).select_related("actor"))
-    for step in steps:
-        step.method_label = CONTACT_METHOD_LABELS.get(step.method, step.method)
-    return steps
+    return list(Step.objects.filter(rectification=rect).select_related("actor"))
 
 
 def _detail_context(request, rect, bound_form=None):
