@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 from appointments.api.booking_views import LOOKUP_LIMITED, enforce_rate, spend_phone_code
 from appointments.api.case_serializers import raise_as_api_error
 from catalog.models import ServiceItem
-from ipservice.api import Conflict, form_errors
+from ipservice.api import Conflict, PublicView, form_errors
 
 from .. import files, services
 from ..constants import Action, Status
@@ -99,10 +99,7 @@ class ApplicationListView(generics.ListCreateAPIView):
         return Response(NewApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
 
 
-class ApplicantView(APIView):
-    authentication_classes = []
-    permission_classes = [AllowAny]
-
+class ApplicantView(PublicView):
     def application(self, request, reference, token):
         enforce_rate(request, "lookup", settings.LOOKUP_RATE_LIMIT)
         return services.get_for_token(reference, token)
