@@ -43,7 +43,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("email"))
     def masked_email(self, obj):
-        return mask_email(obj.email) if obj.email else ""
+        return mask_email(obj.email)
 
     def has_add_permission(self, request):
         return False

@@ -39,7 +39,7 @@ class Review(models.TextChoices):
 
 
 class LimitUnit(models.TextChoices):
-    # 工作小时: hours counted on working days only (applications.services.add_working_hours).
+    # 工作小时: hours counted on working days only (appointments.workdays.add_working_hours).
     HOURS = "hours", pgettext_lazy("limit unit", "Working hours")
     WORKING_DAYS = "working_days", _("Working days")
 

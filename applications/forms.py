@@ -153,10 +153,6 @@ class ApplicationForm(MaterialFilesMixin, PhoneCodeCheck, PersonForm):
         self.check_phone_code()
         return cleaned
 
-    def person(self):
-        data = self.cleaned_data
-        return {key: data[key] for key in ("name", "phone", "id_type", "id_number", "email")}
-
     def submit(self):
         """The application this valid form describes (services.submit), for the page and the
         API alike; each calls it in the transaction that spends the phone code."""

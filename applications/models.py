@@ -25,7 +25,7 @@ def private_storage():
 class PrereviewLimit(models.Model):
     """How long an item's online applications may wait for pre-review (预审): working hours (工作
     小时: the clock stops on rest days and public holidays), or working days. Items without a row
-    use APPLICATION_PREREVIEW_HOURS working hours (services.add_working_hours)."""
+    use APPLICATION_PREREVIEW_HOURS working hours (appointments.workdays.add_working_hours)."""
 
     item = models.OneToOneField(
         "catalog.ServiceItem",

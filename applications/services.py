@@ -27,7 +27,6 @@ from django.utils.translation import gettext as _
 
 from appointments import cases, notices, texts, workdays
 from appointments.constants import Channel as CaseChannel
-from appointments.constants import NoticeChannel
 from appointments.constants import Status as CaseStatus
 from appointments.exceptions import TransitionNotAllowed
 from appointments.references import make_reference
@@ -129,37 +128,15 @@ def get_for_user(user, pk, *, handle=False):
 # --- pre-review limits ------------------------------------------------------------------------
 
 
-def add_working_hours(start, hours):
-    """`hours` working hours (工作小时) after `start`: the clock runs only on working days of
-    the portal's calendar (appointments.workdays: 调休 makeup days count, rest days and public
-    holidays do not), midnight to midnight in Shanghai. A start on a rest day counts from the
-    next working day's midnight; a limit that ends exactly at midnight ends with its working day.
-    Fri 15:00 + 24 = Mon 15:00 on an ordinary week; Wed 2026-09-30 15:00 + 24 = Thu 2026-10-08
-    15:00 (after the National Day holiday)."""
-    remaining = dt.timedelta(hours=hours)
-    calendar = workdays.snapshot()  # one version of the calendar for the whole count
-    day = dates.local_day(start)
-    if not calendar.is_working(day):
-        day = calendar.next_working_after(day)
-        start = dates.day_bounds(day)[0]
-    while True:
-        end_of_day = dates.day_bounds(day)[1]
-        if start + remaining <= end_of_day:
-            return start + remaining
-        remaining -= end_of_day - start
-        day = calendar.next_working_after(day)
-        start = dates.day_bounds(day)[0]
-
-
 def prereview_due(item, start):
     """When the pre-review of an application of `item` started at `start` is due: the item's
-    PrereviewLimit (working hours, add_working_hours; or working days: the end of the N-th
+    PrereviewLimit (working hours, workdays.add_working_hours; or working days: the end of the N-th
     working day after the day of submission), else APPLICATION_PREREVIEW_HOURS working hours."""
     limit = PrereviewLimit.objects.filter(item=item).first()
     if limit is None:
-        return add_working_hours(start, settings.APPLICATION_PREREVIEW_HOURS)
+        return workdays.add_working_hours(start, settings.APPLICATION_PREREVIEW_HOURS)
     if limit.unit == LimitUnit.HOURS:
-        return add_working_hours(start, limit.amount)
+        return workdays.add_working_hours(start, limit.amount)
     due_day = workdays.add_working_days(dates.local_day(start), limit.amount)
     return dates.day_bounds(due_day)[1]
 
@@ -544,16 +521,4 @@ def _queue_notice(application, purpose, reasons):
         "tracking": application.tracking,
     }
     key = f"{purpose}:{application.reference}:{application.events.count()}"
-    notices.queue_message(
-        purpose, key, channel=NoticeChannel.SMS, recipient=application.phone, facts=facts
-    )
-    # The same notice by email when the applicant gave an address, as a booking's
-    # (appointments.notices._queue_for_person): the same outbox, its own key.
-    if application.email:
-        notices.queue_message(
-            purpose,
-            f"{key}:email",
-            channel=NoticeChannel.EMAIL,
-            recipient=application.email,
-            facts=facts,
-        )
+    notices.queue_to_person(application, purpose, key, facts)

@@ -110,26 +110,16 @@ def _submit(form):
         return form.submit()
 
 
+def _applicant_link(application):
+    path = services.status_path(application)
+    return {"token": services.token(application), "path": path, "redirect_path": path}
+
+
 def applicant_page(view):
-    """A page of one application for the holder of its link: `?token=` is checked and
-    exchanged for the cookie (303 to the address without it); later requests use the cookie.
-    A wrong token, no cookie and another application's cookie are the same 404."""
-
-    def wrapped(request, reference, *args, **kwargs):
-        token = private_links.link_token(request)
-        if token is not None:
-            application = services.get_for_token(reference, token)
-            return private_links.exchange(
-                request,
-                TOKEN_COOKIE,
-                services.token(application),
-                path=services.status_path(application),
-                redirect_path=services.status_path(application),
-            )
-        token = private_links.cookie_token(request, TOKEN_COOKIE)
-        return view(request, services.get_for_token(reference, token), *args, **kwargs)
-
-    return never_cache(wrapped)
+    """A page of one application for the holder of its link (private_links.holder_page), never
+    cached: a wrong token, no cookie and another application's cookie are the same 404."""
+    holder = private_links.holder_page(TOKEN_COOKIE, services.get_for_token, _applicant_link)
+    return never_cache(holder(view))
 
 
 @require_http_methods(["GET", "POST"])

@@ -186,6 +186,11 @@ class PersonForm(forms.Form):
                 self.add_error("id_number", error)
         return cleaned
 
+    def person(self):
+        """The person's cleaned fields (name, phone, ID type and number, email) as keyword
+        arguments, whatever else a subclass asks (the booking's slot, an application's files)."""
+        return {name: self.cleaned_data[name] for name in PersonForm.base_fields}
+
 
 class PersonCodeForm(PhoneCodeCheck, PersonForm):
     """The booking pages' details step: the person, and the code sent to their phone."""

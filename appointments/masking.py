@@ -59,7 +59,8 @@ def mask_id(id_number):
 
 
 def mask_email(address):
-    """zhang.san@example.com → z***@example.com (lists and logs never show a whole address)."""
+    """zhang.san@example.com → z***@example.com (lists and logs never show a whole address);
+    "" when there is none."""
     local, at, domain = (address or "").partition("@")
     if not at:
         return mask_phone(address)

@@ -74,25 +74,30 @@ def _facts(case, slot=None):
     }
 
 
-def _queue_for_person(case, purpose, key, slot=None):
-    """The SMS to the booking's phone and, when given, the email. True if the SMS is new.
+def queue_to_person(person, purpose, key, facts):
+    """`purpose` to `person` (a Case or an online Application: a phone, maybe an email) by SMS
+    under `key`:sms and, when they gave an address, by email under `key`:email. True if the SMS
+    is new. Call inside in_language_of(person), where `facts` were made.
 
-    The email is rendered only when there is an address to send it to: most bookings give
-    none, and every booking makes its confirmation here."""
-    with in_language_of(case):
-        facts = _facts(case, slot)
-        _sms, created = queue_message(
-            purpose, f"{key}:sms", channel=NoticeChannel.SMS, recipient=case.phone, facts=facts
+    The email is rendered only when there is an address to send it to: most people give none,
+    and every booking makes its confirmation here."""
+    _sms, created = queue_message(
+        purpose, f"{key}:sms", channel=NoticeChannel.SMS, recipient=person.phone, facts=facts
+    )
+    if person.email:
+        queue_message(
+            purpose,
+            f"{key}:email",
+            channel=NoticeChannel.EMAIL,
+            recipient=person.email,
+            facts=facts,
         )
-        if case.email:
-            queue_message(
-                purpose,
-                f"{key}:email",
-                channel=NoticeChannel.EMAIL,
-                recipient=case.email,
-                facts=facts,
-            )
     return created
+
+
+def _queue_for_person(case, purpose, key, slot=None):
+    with in_language_of(case):
+        return queue_to_person(case, purpose, key, _facts(case, slot))
 
 
 def booking_confirmed(case, slot=None):

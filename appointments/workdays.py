@@ -24,6 +24,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from ipservice import dates
+
 from .constants import CalendarSource, DayKind
 from .models import CalendarDay
 
@@ -255,6 +257,27 @@ def add_working_days(start: dt.date, n: int) -> dt.date:
     for _ in range(n):
         day = snapshot.next_working_after(day)
     return day
+
+
+def add_working_hours(start: dt.datetime, hours: int) -> dt.datetime:
+    """`hours` working hours (工作小时) after `start`: the clock runs only on working days
+    (调休 makeup days count, rest days and public holidays do not), midnight to midnight in
+    Shanghai. A start on a rest day counts from the next working day's midnight; a limit that
+    ends exactly at midnight ends with its working day. Fri 15:00 + 24 = Mon 15:00 on an ordinary
+    week; Wed 2026-09-30 15:00 + 24 = Thu 2026-10-08 15:00 (after the National Day holiday)."""
+    remaining = dt.timedelta(hours=hours)
+    calendar = _Snapshot()  # one version of the calendar for the whole count
+    day = dates.local_day(start)
+    if not calendar.is_working(day):
+        day = calendar.next_working_after(day)
+        start = dates.day_bounds(day)[0]
+    while True:
+        end_of_day = dates.day_bounds(day)[1]
+        if start + remaining <= end_of_day:
+            return start + remaining
+        remaining -= end_of_day - start
+        day = calendar.next_working_after(day)
+        start = dates.day_bounds(day)[0]
 
 
 def _weekdays_between(first: dt.date, last: dt.date) -> int:

@@ -5,8 +5,6 @@ The kiosk and the display name no person; the status page is never cached and it
 is exchanged for a cookie (ipservice.private_links); the counter page is for staff of the
 counter's window only (404 for anyone else), and shows phones masked in the waiting list."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -103,22 +101,15 @@ def ticket_path(ticket_pk):
     return reverse("hall:ticket", args=[ticket_pk])
 
 
-def holder_page(view):
-    """A page of one ticket, for its holder (as appointments' booking_page): a `?token=` is
-    checked and exchanged for the ticket's cookie (303 to the address without it); every other
-    request, form posts included, authenticates by that cookie. A wrong token, no cookie and
-    another ticket's cookie all get the same 404."""
+def _ticket_link(ticket):
+    return {"token": services.ticket_token(ticket), "path": ticket_path(ticket.pk)}
 
-    @wraps(view)
-    def wrapped(request, pk):
-        token = private_links.link_token(request)
-        if token is not None:
-            services.get_ticket_for_token(pk, token)
-            return private_links.exchange(request, TICKET_COOKIE, token, path=ticket_path(pk))
-        token = private_links.cookie_token(request, TICKET_COOKIE)
-        return view(request, services.get_ticket_for_token(pk, token))
 
-    return wrapped
+# A page of one ticket, for its holder (private_links.holder_page): a wrong token, no cookie and
+# another ticket's cookie all get the same 404.
+holder_page = private_links.holder_page(
+    TICKET_COOKIE, services.get_ticket_for_token, _ticket_link, key="pk"
+)
 
 
 @never_cache

@@ -1,5 +1,7 @@
 """API conventions shared by every app: one error shape, Chinese messages, stable codes."""
 
+from collections.abc import Mapping
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -27,6 +29,14 @@ class Conflict(exceptions.APIException):
 
     def __init__(self, detail=None, code=None):
         super().__init__(detail or _("The request conflicts with the current state."), code)
+
+
+def body_token(request):
+    """The `token` of a holder's POST (a booking's, a ticket's, an application's link), from a
+    JSON object or a form body; None when absent or not a string: the same 404 as a wrong one."""
+    data = request.data
+    token = data.get("token") if isinstance(data, Mapping) else None
+    return token if isinstance(token, str) else None
 
 
 def bad_request(message, code="invalid", errors=None):

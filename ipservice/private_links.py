@@ -10,6 +10,7 @@ as it checked the one in the link, expiry included.
 
 import logging
 import re
+from functools import wraps
 
 from django.conf import settings
 from django.http import HttpResponseRedirect
@@ -52,6 +53,30 @@ def grant(response, cookie, token, *, path, expires=None):
         samesite="Lax",
     )
     return response
+
+
+def holder_page(cookie, find, link, *, key="reference"):
+    """A decorator for the pages of one thing (a booking, a ticket, an application) that the
+    holder of its private link opens, named in the address by the URL parameter `key`.
+    `find(key's value, token)` answers the thing or raises Http404 (a wrong token the same 404
+    as an unknown key); `link(thing)` the keyword arguments of
+    exchange(): the `token` the cookie holds, the `path` it is scoped to, maybe when it
+    `expires` and a `redirect_path`. A `?token=` is checked and exchanged for the cookie (303 to
+    the address without it); every other request, form posts included, authenticates by that
+    cookie, and the view is called with the thing in place of its key."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            named = kwargs.pop(key)
+            token = link_token(request)
+            if token is not None:
+                return exchange(request, cookie, **link(find(named, token)))
+            return view(request, find(named, cookie_token(request, cookie)), *args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
 # Django's own request logging (runserver's request lines, a 404's warning) names addresses too.

@@ -542,7 +542,7 @@ APPLICATION_TOTAL_MAX_MB = envint("APPLICATION_TOTAL_MAX_MB", 50)
 # Antivirus: the path of a clamd socket (e.g. /run/clamav/clamd.ctl); empty: no scan.
 APPLICATION_CLAMD_SOCKET = os.environ.get("APPLICATION_CLAMD_SOCKET", "")
 # Pre-review limit of items without one of their own (applications.PrereviewLimit), in working
-# hours (工作小时: the clock runs on working days only, applications.services.add_working_hours).
+# hours (工作小时: the clock runs on working days only, appointments.workdays.add_working_hours).
 APPLICATION_PREREVIEW_HOURS = envint("APPLICATION_PREREVIEW_HOURS", 24)
 # A pre-review counts as near due this many hours before its limit.
 APPLICATION_NEAR_DUE_HOURS = envint("APPLICATION_NEAR_DUE_HOURS", 4)

@@ -112,7 +112,7 @@ class ApplicationSerializer(serializers.Serializer):
         return mask_id(obj.id_number)
 
     def get_email(self, obj) -> str:
-        return mask_email(obj.email) if obj.email else ""
+        return mask_email(obj.email)
 
     def get_prereview(self, obj) -> str | None:
         return services.prereview_state(obj)

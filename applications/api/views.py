@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 from appointments.api.booking_views import LOOKUP_LIMITED, enforce_rate, spend_phone_code
 from appointments.api.case_serializers import raise_as_api_error
 from catalog.models import ServiceItem
-from ipservice.api import Conflict, PublicView, form_errors
+from ipservice.api import Conflict, PublicView, body_token, form_errors
 
 from .. import files, services
 from ..constants import Action, Status
@@ -139,8 +139,7 @@ class CorrectionsView(ApplicantView):
         "an acceptance on commitment (告知承诺), the materials promised.",
     )
     def post(self, request, reference):
-        token = request.data.get("token")
-        application = self.application(request, reference, token if isinstance(token, str) else "")
+        application = self.application(request, reference, body_token(request) or "")
         promised = services.promised_materials(application)
         if application.status != Status.CORRECTION and not promised:
             raise Conflict(_("No corrections are asked for now."), code="wrong_state")

@@ -15,7 +15,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from ipservice.api import Conflict, PublicView, form_errors
+from ipservice.api import Conflict, PublicView, body_token, form_errors
 from windows.models import ServicePoint
 
 from .. import phone_codes, services, slots
@@ -184,7 +184,7 @@ class AppointmentDetailView(BookingLookupMixin, PublicView):
 class AppointmentCancelView(BookingLookupMixin, PublicView):
     @extend_schema(request=CancelRequestSerializer, responses={200: BookingSerializer, **REFUSED})
     def post(self, request, reference):
-        case = self.booking(request, reference, _token_of(request))
+        case = self.booking(request, reference, body_token(request))
         try:
             case = services.cancel(case)
         except REFUSALS as exc:
@@ -197,7 +197,7 @@ class AppointmentRescheduleView(BookingLookupMixin, PublicView):
         request=RescheduleRequestSerializer, responses={200: BookingSerializer, **REFUSED}
     )
     def post(self, request, reference):
-        case = self.booking(request, reference, _token_of(request))
+        case = self.booking(request, reference, body_token(request))
         serializer = RescheduleRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -205,9 +205,3 @@ class AppointmentRescheduleView(BookingLookupMixin, PublicView):
         except REFUSALS as exc:
             raise refusal(exc) from exc
         return Response(BookingSerializer(case).data)
-
-
-def _token_of(request):
-    data = request.data
-    token = data.get("token") if hasattr(data, "get") else None
-    return token if isinstance(token, str) else None

@@ -162,7 +162,7 @@ class CaseCreateSerializer(serializers.Serializer):
                 {field: [str(m) for m in messages] for field, messages in person.errors.items()}
             )
         # The form's cleaned values: normalised ID number, mobile without +86, tidy name.
-        return {**attrs, **{field: person.cleaned_data[field] for field in PERSON_FIELDS}}
+        return {**attrs, **person.person()}
 
 
 class PendingSerializer(serializers.Serializer):

@@ -458,7 +458,7 @@ def book_now(request, choice, draft):
             item=choice.item,
             start=choice.slot.start,
             channel=Channel.BOOKING,
-            **{key: form.cleaned_data.get(key, "") for key in PERSON_FIELDS},
+            **form.person(),
         )
     except (SlotFull, SlotUnavailable) as refusal:
         messages.error(request, refusal.message)

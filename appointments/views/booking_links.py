@@ -1,8 +1,6 @@
 """The private links of a booking: its token, exchanged on first open for a cookie scoped to the
 booking's addresses (ipservice.private_links), and the addresses of its pages."""
 
-from functools import wraps
-
 from django.urls import reverse
 
 from ipservice import private_links
@@ -34,28 +32,20 @@ def grant_booking(response, case):
     )
 
 
-def booking_page(view):
-    """A page of one booking, for the person holding its link. A `?token=` is checked and
-    exchanged for the booking's cookie (303 to the address without it); every other request,
-    form posts included, authenticates by that cookie. A wrong or expired token, no cookie and
-    another booking's cookie all get the same 404 as an unknown reference."""
+def _booking_link(case):
+    return {
+        "token": services.booking_token(case),
+        "path": booking_path(case),
+        "expires": services.manage_link_expires(case),
+    }
 
-    @wraps(view)
-    def wrapped(request, reference):
-        token = private_links.link_token(request)
-        if token is not None:
-            case = services.get_booking_for_token(reference, token)
-            return private_links.exchange(
-                request,
-                TOKEN_COOKIE,
-                services.booking_token(case),
-                path=booking_path(case),
-                expires=services.manage_link_expires(case),
-            )
-        token = private_links.cookie_token(request, TOKEN_COOKIE)
-        return view(request, services.get_booking_for_token(reference, token))
 
-    return wrapped
+# A page of one booking, for the person holding its link (private_links.holder_page): a wrong or
+# expired token, no cookie and another booking's cookie all get the same 404 as an unknown
+# reference.
+booking_page = private_links.holder_page(
+    TOKEN_COOKIE, services.get_booking_for_token, _booking_link
+)
 
 
 def booking_urls(case):

@@ -28,7 +28,7 @@ from rest_framework.views import APIView
 from appointments.api.booking_views import RateLimited
 from appointments.api.case_serializers import raise_as_api_error
 from appointments.forms import PersonForm
-from ipservice.api import Conflict, PublicView, form_errors
+from ipservice.api import Conflict, PublicView, body_token, form_errors
 from windows.models import ServicePoint
 
 from .. import services, waiting
@@ -143,14 +143,6 @@ class TicketCancelRequestSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=64)
 
 
-def _token_of(request):
-    """The body's `token` (the holder's endpoints take it as the booking's do); None if absent
-    or not a string, hence the same 404 as a wrong one."""
-    data = request.data
-    token = data.get("token") if isinstance(data, Mapping) else None
-    return token if isinstance(token, str) else None
-
-
 class TicketCancelView(PublicView):
     """The holder gives up a waiting ticket (token in the body): 404 for a wrong token as for an
     unknown ticket, 409 once it is no longer waiting."""
@@ -163,7 +155,7 @@ class TicketCancelView(PublicView):
         },
     )
     def post(self, request, pk):
-        ticket = services.get_ticket_for_token(pk, _token_of(request))
+        ticket = services.get_ticket_for_token(pk, body_token(request))
         try:
             ticket = services.cancel(ticket)
         except HallError as exc:

@@ -9,6 +9,7 @@ import pytest
 from applications import services
 from applications.constants import LimitUnit
 from applications.models import PrereviewLimit
+from appointments import workdays
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -41,9 +42,9 @@ WORKING_HOURS = [
 
 @pytest.mark.parametrize("start, hours, due", WORKING_HOURS)
 def test_working_hours_run_on_working_days_only(start, hours, due):
-    assert services.add_working_hours(start, hours) == due
+    assert workdays.add_working_hours(start, hours) == due
     # The same moment given in UTC (as stored) gives the same due time.
-    assert services.add_working_hours(start.astimezone(dt.UTC), hours) == due
+    assert workdays.add_working_hours(start.astimezone(dt.UTC), hours) == due
 
 
 def test_the_calendar_entered_by_the_bureau_counts(db):
@@ -54,9 +55,9 @@ def test_the_calendar_entered_by_the_bureau_counts(db):
     CalendarDay.objects.create(date=dt.date(2027, 10, 1), kind=DayKind.HOLIDAY, name="国庆节")
     CalendarDay.objects.create(date=dt.date(2027, 10, 9), kind=DayKind.WORKDAY, name="国庆调休")
     # Thu 2027-09-30 15:00: 9 h that day, Fri 10-01 off, the weekend, Mon 10-04 15:00.
-    assert services.add_working_hours(at(2027, 9, 30, 15, 0), 24) == at(2027, 10, 4, 15, 0)
+    assert workdays.add_working_hours(at(2027, 9, 30, 15, 0), 24) == at(2027, 10, 4, 15, 0)
     # Fri 10-08 15:00: the makeup Saturday counts.
-    assert services.add_working_hours(at(2027, 10, 8, 15, 0), 24) == at(2027, 10, 9, 15, 0)
+    assert workdays.add_working_hours(at(2027, 10, 8, 15, 0), 24) == at(2027, 10, 9, 15, 0)
 
 
 def test_the_default_is_24_working_hours(item, settings):

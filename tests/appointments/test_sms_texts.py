@@ -73,6 +73,11 @@ LONGEST = {
 }
 
 
+# The database for every test: rendering asks for the bureau's overrides (none here) unless an
+# earlier test left them in the cache.
+pytestmark = pytest.mark.django_db
+
+
 @pytest.fixture(autouse=True)
 def public_address(settings):
     settings.PORTAL_BASE_URL = BASE
@@ -167,7 +172,6 @@ def test_the_signature_is_a_setting(settings):
     assert body.startswith("【上海市知识产权局】验证码1，")
 
 
-@pytest.mark.django_db
 def test_the_bureaus_text_leaves_the_signature_out():
     form = MessageTemplateForm(
         data={
@@ -207,7 +211,6 @@ def sms_to(case):
     )
 
 
-@pytest.mark.django_db
 def test_a_booking_made_in_english_is_confirmed_and_reminded_in_english(
     window, time_machine, django_capture_on_commit_callbacks
 ):
@@ -229,7 +232,6 @@ def test_a_booking_made_in_english_is_confirmed_and_reminded_in_english(
     assert sms_to(chinese)[-1].startswith(f"{SIGNATURE}预约提醒：9月30日 14:00，")
 
 
-@pytest.mark.django_db
 def test_a_clerk_working_in_chinese_invites_an_english_speaker_in_english(
     window, time_machine, django_capture_on_commit_callbacks
 ):
@@ -244,7 +246,6 @@ def test_a_clerk_working_in_chinese_invites_an_english_speaker_in_english(
     assert invitation.startswith(f"{SIGNATURE}Done: {case.reference}. Rate us honestly: ")
 
 
-@pytest.mark.django_db
 def test_a_report_made_in_english_is_answered_in_english(django_capture_on_commit_callbacks):
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         complaint = submit_complaint(
